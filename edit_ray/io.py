@@ -1,0 +1,126 @@
+"""Reading and writing stage artifacts (Parquet under the run directory) and stage error tables.
+
+Every stage reads and writes Parquet keyed by stable row ids (data contract: ../shared/docs/design.md).
+The run directory may be a local path or a URI that pyarrow understands (s3://, gs://, file://).
+
+A row that a stage cannot process is never dropped: it becomes a row of that stage's errors table,
+``{row_id, stage, reason, detail, attempts}``, and each stage prints ``in = ok + errors``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+ERROR_SCHEMA = pa.schema(
+    [
+        ("row_id", pa.string()),
+        ("stage", pa.string()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+        ("attempts", pa.int32()),
+    ]
+)
+
+
+def join(base: str, *parts: str) -> str:
+    """Join path parts for a local path or a URI (posix separators, scheme kept)."""
+    return posixpath.join(base, *parts)
+
+
+def filesystem(path: str) -> tuple[pafs.FileSystem, str]:
+    """(filesystem, path inside it) for a local path or URI."""
+    if "://" in path:
+        return pafs.FileSystem.from_uri(path)
+    return pafs.LocalFileSystem(), str(path)
+
+
+def exists(path: str) -> bool:
+    fs, p = filesystem(path)
+    return fs.get_file_info(p).type != pafs.FileType.NotFound
+
+
+def makedirs(path: str) -> None:
+    fs, p = filesystem(path)
+    fs.create_dir(p, recursive=True)
+
+
+def write_table(table: pa.Table | list[dict], path: str, schema: pa.Schema | None = None) -> str:
+    """Write a table (or a list of row dicts) to one Parquet file, atomically for local paths.
+
+    Rows are written to ``path + '.tmp'`` and renamed, so a kill mid-write never leaves a half file
+    that a resume would trust.
+    """
+    if not isinstance(table, pa.Table):
+        table = pa.Table.from_pylist(list(table), schema=schema)
+    fs, p = filesystem(path)
+    fs.create_dir(posixpath.dirname(p), recursive=True)
+    tmp = p + ".tmp"
+    with fs.open_output_stream(tmp) as f:
+        pq.write_table(table, f)
+    fs.move(tmp, p)
+    return path
+
+
+def read_table(path: str, columns: list[str] | None = None) -> pa.Table:
+    """Read a Parquet file or a directory of Parquet files (``*.tmp`` leftovers are ignored)."""
+    fs, p = filesystem(path)
+    info = fs.get_file_info(p)
+    if info.type == pafs.FileType.NotFound:
+        raise FileNotFoundError(f"no artifact at {path}")
+    if info.type == pafs.FileType.Directory:
+        files = sorted(
+            f.path
+            for f in fs.get_file_info(pafs.FileSelector(p, recursive=True))
+            if f.type == pafs.FileType.File and f.path.endswith(".parquet")
+        )
+        if not files:
+            raise FileNotFoundError(f"no Parquet files under {path}")
+        return pa.concat_tables([pq.read_table(f, columns=columns, filesystem=fs) for f in files],
+                                promote_options="permissive")
+    return pq.read_table(p, columns=columns, filesystem=fs)
+
+
+def read_rows(path: str, columns: list[str] | None = None) -> list[dict]:
+    return read_table(path, columns).to_pylist()
+
+
+def error_row(row_id: str, stage: str, reason: str, detail: str = "", attempts: int = 1) -> dict[str, Any]:
+    """One errors-table row. ``detail`` is cut to 500 characters: it is for humans, not for replay."""
+    return {"row_id": str(row_id), "stage": stage, "reason": reason, "detail": str(detail)[:500],
+            "attempts": int(attempts)}
+
+
+def write_errors(rows: Iterable[dict], path: str) -> str:
+    return write_table(pa.Table.from_pylist(list(rows), schema=ERROR_SCHEMA), path)
+
+
+def report_counts(stage: str, n_in: int, n_ok: int, n_errors: int, extra: dict | None = None,
+                  quiet: bool = False) -> dict:
+    """Print the stage's ``in = ok + errors`` line and fail loudly if rows went missing."""
+    line = f"[{stage}] in = ok + errors: {n_in} = {n_ok} + {n_errors}"
+    if extra:
+        line += "  (" + ", ".join(f"{k}={v}" for k, v in extra.items()) + ")"
+    if not quiet:
+        print(line, flush=True)
+    if n_in != n_ok + n_errors:
+        raise RuntimeError(f"[{stage}] rows lost: {n_in} in, but {n_ok} ok + {n_errors} errors")
+    return {"stage": stage, "in": n_in, "ok": n_ok, "errors": n_errors, **(extra or {})}
+
+
+def write_json(obj: Any, path: str) -> None:
+    fs, p = filesystem(path)
+    fs.create_dir(posixpath.dirname(p), recursive=True)
+    with fs.open_output_stream(p) as f:
+        f.write(json.dumps(obj, indent=2, sort_keys=True, default=str).encode())
+
+
+def read_json(path: str) -> Any:
+    fs, p = filesystem(path)
+    with fs.open_input_stream(p) as f:
+        return json.loads(f.read().decode())
