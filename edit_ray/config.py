@@ -108,7 +108,9 @@ class TeacherConfig(Section):
 
 class DualConfig(Section):
     source: Literal["teacher", "student", "both"] = Field(
-        "teacher", description="teacher: EDIT dual CoTs; student: pairs from the student's own mistakes (ORION mode)."
+        "teacher",
+        description="KRSL pairs: teacher = EDIT dual CoTs; student = the student's own wrong CoTs with minimal teacher "
+        "rectifications (EDIT x ORION, built in round_<i>/ after stage 1); both = their union.",
     )
     max_verify_attempts: int = Field(3, ge=1, description="Regenerations of AHP/CCP until the answer verifies.")
     max_distance: float | None = Field(
@@ -176,7 +178,7 @@ class KRSLConfig(TrainConfig):
     lr: float = Field(5e-6, gt=0, description="Paper: 5e-6.")
     alpha: float = Field(1.0, ge=0, description="Weight of the correct CoT's key tokens (ω+).")
     beta: float = Field(
-        0.025, ge=0, description="Weight of the wrong CoT's key tokens, subtracted by the loss (paper: 0.025)."
+        0.025, description="Weight of the wrong CoT's key tokens, subtracted by the loss (paper: 0.025)."
     )
     gamma: float = Field(0.0, ge=0, description="Weight of non-key tokens of the correct CoT (plain SFT term).")
     nll_threshold: float = Field(20.0, gt=0, description="Rejected tokens with NLL >= this get no push (gate).")
@@ -184,31 +186,103 @@ class KRSLConfig(TrainConfig):
         "nll", description="nll: -beta*CE (paper); unlikelihood: +beta*(-log(1-p))."
     )
 
+    @model_validator(mode="after")
+    def _beta_sign(self) -> "KRSLConfig":
+        if self.beta < 0:
+            raise ValueError(
+                f"beta = {self.beta}: give beta >= 0 as in the paper; the loss subtracts it. (The released "
+                "EDIT code stores it negated as -0.025; do not copy that sign here.)"
+            )
+        return self
+
 
 # -------------------------------------------------------------------------------------- evaluation
 class BenchmarkConfig(Section):
-    name: str
-    paths: list[str] = Field(default_factory=list, description="Task files; empty = the held-out split.")
-    synthetic_difficulty: int | None = Field(None, description="Generate synthetic tasks at this difficulty.")
-    n_per_task: int = Field(20, ge=1)
+    """One evaluation set. Exactly one of three kinds (edit-method.md §4.1-4.2):
+    no paths and no synthetic_difficulty = the held-out (split == "test") questions of the run (in-domain);
+    paths = other task files (out-of-domain, e.g. a BB-sub-like directory);
+    synthetic_difficulty = synthetic tasks generated at that difficulty (out-of-domain by difficulty)."""
+
+    name: str = Field(description="Benchmark name used in eval.parquet, summary.json and the report.")
+    paths: list[str] = Field(default_factory=list, description="Task files/dirs; empty = the held-out split.")
+    synthetic_difficulty: int | None = Field(
+        None, ge=1, le=5, description="Generate the data.synthetic tasks at this difficulty (OOD by difficulty)."
+    )
+    n_per_task: int | None = Field(
+        None,
+        ge=1,
+        description="Held-out and file sets: cap per task (seeded sample), null = all. "
+        "Synthetic sets: questions generated per task, null = data.synthetic.n_per_task.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "BenchmarkConfig":
+        if self.paths and self.synthetic_difficulty is not None:
+            raise ValueError(
+                f"benchmark '{self.name}': set either paths (task files) or synthetic_difficulty, not both"
+            )
+        return self
 
 
 class EvalConfig(Section):
     engine: EngineConfig = Field(
-        default_factory=lambda: EngineConfig(kind="vllm", temperature=0.0, max_tokens=256, stop=["---", "```output"])
+        default_factory=lambda: EngineConfig(kind="vllm", temperature=0.0, max_tokens=256, stop=["---", "```output"]),
+        description="Student engine (greedy by default, paper §4.3); its model is replaced per method.",
     )
-    benchmarks: list[BenchmarkConfig] = Field(default_factory=lambda: [BenchmarkConfig(name="ind")])
-    self_consistency: int = Field(1, ge=1, description="k samples + majority vote; 1 = greedy.")
-    methods: list[Literal["base", "sft", "krsl", "teacher"]] = Field(["base", "sft", "krsl", "teacher"])
+    benchmarks: list[BenchmarkConfig] = Field(
+        default_factory=lambda: [BenchmarkConfig(name="ind")], description="Evaluation sets; names must be unique."
+    )
+    self_consistency: int = Field(1, ge=1, description="k samples + majority vote (paper App. A.7: 8); 1 = greedy.")
+    sc_temperature: float = Field(0.7, gt=0, description="Self-consistency sampling temperature (paper: 0.7).")
+    sc_top_p: float = Field(0.95, gt=0, le=1, description="Self-consistency nucleus top-p (paper: 0.95).")
+    methods: list[Literal["base", "sft", "krsl", "teacher"]] = Field(
+        ["base", "sft", "krsl", "teacher"],
+        description="What to score: the student before training, after SFT (Std-CoT), after KRSL (EDIT), and the "
+        "teacher's CEP CoTs on test questions where they exist. Missing models are skipped.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "EvalConfig":
+        names = [b.name for b in self.benchmarks]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"eval.benchmarks: duplicate name(s) {dupes}; each benchmark needs its own name")
+        return self
 
 
 # ------------------------------------------------------------------------------------------ orion
 class OrionConfig(Section):
-    rounds: int = Field(1, ge=1, description="exposure -> pairs -> KRSL rounds with the newly trained student.")
-    exposure_samples: int = Field(4, ge=1, description="Student samples per training question.")
-    exposure_temperature: float = Field(0.8, ge=0)
-    reflect_with: Literal["student", "teacher"] = Field("student", description="Who rewrites the teacher CoT.")
-    max_rectify_distance: float = Field(0.5, ge=0, le=1, description="Max normalised edit distance of a rectification.")
+    """ORION-style error exposure and reflection, and EDIT x ORION student-mistake pairs (orion-method.md)."""
+
+    rounds: int = Field(
+        1, ge=1, description="exposure -> pairs -> masks -> KRSL rounds, each starting from the newly trained student."
+    )
+    exposure_samples: int = Field(
+        4, ge=1, description="Student samples per training question (more expose more mistakes, cost grows linearly)."
+    )
+    exposure_temperature: float = Field(
+        0.8, ge=0, description="Sampling temperature of exposure (ORION lineage: 0.8); 0 gives K identical samples."
+    )
+    exposure_max_tokens: int | None = Field(
+        None, ge=1, description="Max new tokens of an exposure sample; null = eval.engine.max_tokens."
+    )
+    max_errors_per_question: int = Field(
+        2, ge=1, description="Distinct wrong solutions used per question: shown to reflection, and rectified into pairs."
+    )
+    reflect_with: Literal["student", "teacher"] = Field(
+        "student", description="Who rewrites the teacher CoT: the student itself (ORION) or the teacher engine."
+    )
+    reflect_fallback: Literal["teacher", "drop"] = Field(
+        "teacher",
+        description="sft.data=reflected: questions without a verified reflection keep the teacher CoT, or are dropped.",
+    )
+    max_rectify_distance: float = Field(
+        0.5, ge=0, le=1,
+        description="Max normalised character edit distance between a rectified CoT and the student's wrong CoT.",
+    )
+    eval_each_round: bool = Field(
+        True, description="Evaluate the student after each round (round_<i>/eval); off saves one engine per round."
+    )
 
 
 # ------------------------------------------------------------------------------------------- tune

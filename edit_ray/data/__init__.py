@@ -1,0 +1,84 @@
+"""Questions for a run: loaders (BIG-bench, BBH, JSONL, Parquet, HF), synthetic tasks, split.
+
+``load_questions(paths)`` and ``build_questions(cfg, seed)`` return a ``LoadResult`` whose ``questions``
+follow the questions schema (docs/CONTRACTS.md) with ``split`` set, and whose ``errors`` are error rows
+(stage "data") for every input row that could not be used, so that ``in = ok + errors`` holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from edit_ray.data.loaders import REASONS, load_path
+from edit_ray.data.splits import assign_splits
+from edit_ray.io import error_row
+
+__all__ = ["LoadResult", "REASONS", "build_questions", "load_questions", "QUESTION_COLUMNS"]
+
+QUESTION_COLUMNS = {
+    "qid": "'<task>/<index>', stable across runs",
+    "task": "task name (file stem, task.json directory, 'task' column, or synthetic family)",
+    "split": "'train' or 'test' (per-task, seeded)",
+    "input": "question text; multiple choice ends with 'Options:\\n(A) ...'",
+    "choices": "list of option texts, or null for free-form",
+    "target": "gold answer as the scorer expects it: '(B)' or the free-form answer",
+    "source": "file path, 'hf:<id>' or 'synthetic'",
+    "description": "task description (may be empty)",
+    "meta": "JSON string: aliases, all correct letters, synthetic gold steps, ...",
+}
+
+
+@dataclass
+class LoadResult:
+    questions: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def n_in(self) -> int:
+        return len(self.questions) + len(self.errors)
+
+
+def _dedupe(questions: list[dict], errors: list[dict]) -> list[dict]:
+    """The first row with a qid wins; later ones become duplicate_qid errors (never silently merged)."""
+    seen: dict[str, str] = {}
+    out = []
+    for q in questions:
+        if q["qid"] in seen:
+            errors.append(error_row(f"{q['source']}:{q['qid'].rsplit('/', 1)[-1]}", "data", "duplicate_qid",
+                                    f"{q['source']}: qid {q['qid']} already comes from {seen[q['qid']]}"))
+            continue
+        seen[q["qid"]] = q["source"]
+        out.append(q)
+    return out
+
+
+def load_questions(paths: list[str], *, seed: int = 42, train_fraction: float = 0.8,
+                   max_per_task: int | None = None) -> LoadResult:
+    """Load every path, drop bad rows into ``errors``, and split each task train/test."""
+    questions: list[dict] = []
+    errors: list[dict] = []
+    for path in paths:
+        qs, errs = load_path(str(path))
+        questions.extend(qs)
+        errors.extend(errs)
+    questions = _dedupe(questions, errors)
+    return LoadResult(assign_splits(questions, seed=seed, train_fraction=train_fraction,
+                                    max_per_task=max_per_task), errors)
+
+
+def build_questions(cfg, seed: int) -> LoadResult:
+    """Questions of a run from a ``DataConfig``: its paths plus its synthetic tasks (source 'synthetic')."""
+    from edit_ray.data.synthetic import generate
+
+    questions: list[dict] = []
+    errors: list[dict] = []
+    for path in cfg.paths:
+        qs, errs = load_path(str(path))
+        questions.extend(qs)
+        errors.extend(errs)
+    if cfg.synthetic is not None:
+        for task in cfg.synthetic.tasks:
+            questions.extend(generate(task, cfg.synthetic.n_per_task, cfg.synthetic.difficulty, seed))
+    questions = _dedupe(questions, errors)
+    return LoadResult(assign_splits(questions, seed=seed, train_fraction=cfg.train_fraction,
+                                    max_per_task=cfg.max_per_task), errors)

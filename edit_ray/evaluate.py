@@ -1,0 +1,460 @@
+"""Evaluation of students (and the teacher) on in-domain and out-of-domain benchmarks (edit-method.md §4.3).
+
+The paper judges a distilled student by how it answers held-out questions, zero-shot, greedy, with the
+same answer extractor the teacher stage uses, and reports micro accuracy per benchmark and the average
+over benchmarks. This module compares, side by side:
+
+- ``base``: the student before training;
+- ``sft``: after stage 1 (Std-CoT: plain CoT distillation on D+ ∪ D-+), ``<run_dir>/sft/model``;
+- ``krsl``: after stage 2 (EDIT: Key Reasoning Steps Learning on dual CoTs), ``<run_dir>/krsl/model``;
+- ``teacher``: the teacher's CEP (Chain-of-thought Extraction Prompt, few-shot CoT) answers, scored from
+  ``teacher/cots.parquet`` where the teacher answered held-out questions (usually it only sees training
+  questions, and the teacher is then omitted with a note in summary.json).
+
+Benchmarks (``cfg.eval.benchmarks``, see ``BenchmarkConfig``): the held-out split of the run's questions
+(in-domain), other task files (out-of-domain, e.g. a BB-sub-like directory) and synthetic tasks generated
+at another difficulty (out-of-domain by difficulty).
+
+Self-consistency (paper App. A.7) is optional: k samples at T=0.7, top-p 0.95, majority vote over the
+extracted answers.
+
+Reads:  data/questions.parquet (qid, task, split, ...), teacher/cots.parquet (qid, kind, text, error),
+        the method models.
+Writes: eval/eval.parquet (EVAL_COLUMNS), eval/errors.parquet (a generation error is scored as wrong AND
+        recorded there), eval/summary.json (``summarize``).
+
+The bottom layer (``score_generations``, ``summarize``, ``majority_vote``) is pure and tested without
+engines; ``evaluate`` wires questions -> prompts -> ``engines.generate`` -> scoring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+from typing import Any
+
+import pyarrow as pa
+
+from edit_ray import io
+from edit_ray.config import BenchmarkConfig, EngineConfig, RunConfig
+
+STAGE = "eval"
+# Order of preference when one method must stand for the run (``edit-ray eval --json``).
+METHOD_RANK = ("krsl", "sft", "base")
+STUDENT_METHODS = ("base", "sft", "krsl")
+
+EVAL_COLUMNS = {
+    "qid": "question id (<task>/<index>), unique within a benchmark",
+    "benchmark": "benchmark name from cfg.eval.benchmarks",
+    "task": "task name",
+    "method": "base | sft | krsl | teacher",
+    "text": "the generation scored (for self-consistency: one sample that gave the voted answer)",
+    "answer": "extracted answer (null when none was found or generation failed)",
+    "correct": "answer matches the gold target; false for a failed generation",
+    "error": "null, or why the generation failed (also in eval/errors.parquet)",
+    "n_samples": "generations behind this row (k for self-consistency, else 1)",
+}
+EVAL_SCHEMA = pa.schema(
+    [
+        ("qid", pa.string()),
+        ("benchmark", pa.string()),
+        ("task", pa.string()),
+        ("method", pa.string()),
+        ("text", pa.string()),
+        ("answer", pa.string()),
+        ("correct", pa.bool_()),
+        ("error", pa.string()),
+        ("n_samples", pa.int32()),
+    ]
+)
+# Reasons in eval/errors.parquet (closed set).
+REASONS = ("engine_error", "score_error")
+
+
+# ------------------------------------------------------------------------------------- pure scoring
+def _vote_key(answer: str) -> str:
+    """Answers that differ only in case, spacing or a trailing period are one vote."""
+    return " ".join(answer.strip().rstrip(".").lower().split())
+
+
+def majority_vote(answers: list[str | None]) -> tuple[str | None, int | None]:
+    """The most common non-null answer and the index of its first occurrence.
+
+    Ties go to the answer seen first (sample order), so the vote is deterministic. Returns
+    ``(None, None)`` when no sample produced an answer.
+    """
+    keyed = [(i, a, _vote_key(a)) for i, a in enumerate(answers) if a is not None and a.strip()]
+    if not keyed:
+        return None, None
+    counts = Counter(k for _, _, k in keyed)
+    best = max(counts.values())
+    for i, a, k in keyed:  # first answer, in sample order, among the most common
+        if counts[k] == best:
+            return a, i
+    raise AssertionError("unreachable")
+
+
+def score_generations(rows: list[dict], questions: dict[str, dict]) -> list[dict]:
+    """Extract and score answers: one eval row per (benchmark, method, qid).
+
+    Args:
+        rows: generations with ``qid``, ``benchmark``, ``method``, ``text`` and optionally ``error``
+            (null = ok), ``sample`` (self-consistency index, default 0) and ``row_id``. Several samples of
+            one (benchmark, method, qid) are majority-voted.
+        questions: the benchmark's questions by qid (``task``, ``target``, ``choices``... as the answer
+            module expects). Call once per benchmark: qids are unique only within one.
+    Returns:
+        Rows with the EVAL_COLUMNS plus ``row_ids`` (the generation row ids, for the errors table), in
+        the order their groups first appear. A generation that failed counts as wrong, with its
+        ``error``; a group is in error only when all its samples failed.
+    Raises:
+        KeyError: a row's qid is not among ``questions`` (a wiring bug, never a data problem).
+    """
+    from edit_ray.answers import extract_answer, is_correct
+
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[(r["benchmark"], r["method"], r["qid"])].append(r)
+
+    scored = []
+    for (benchmark, method, qid), group in groups.items():
+        if qid not in questions:
+            raise KeyError(f"generation {group[0].get('row_id', qid)!r}: qid {qid!r} is not a question of "
+                           f"benchmark {benchmark!r}")
+        q = questions[qid]
+        group = sorted(group, key=lambda r: r.get("sample") or 0)
+        ok = [r for r in group if not r.get("error")]
+        out = {"qid": qid, "benchmark": benchmark, "task": q["task"], "method": method,
+               "text": None, "answer": None, "correct": False, "error": None,
+               "n_samples": len(group), "row_ids": [r.get("row_id", qid) for r in group]}
+        if not ok:
+            out["error"] = f"engine_error: {group[0]['error']}"
+            out["text"] = group[0].get("text")
+            scored.append(out)
+            continue
+        answers = [extract_answer(r.get("text") or "") for r in ok]
+        answer, idx = majority_vote(answers)
+        out["text"] = ok[idx if idx is not None else 0].get("text")
+        out["answer"] = answer
+        if answer is not None:
+            try:
+                out["correct"] = bool(is_correct(answer, q))
+            except Exception as e:  # a malformed gold target: this row is wrong and reported, the rest go on
+                out["error"] = f"score_error: {type(e).__name__}: {e}"
+        scored.append(out)
+    return scored
+
+
+def _acc(correct: int, n: int) -> float:
+    return correct / n if n else 0.0
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Accuracy per method: per benchmark (micro over its questions), per task, and the average.
+
+    Args:
+        rows: scored rows (``benchmark``, ``task``, ``method``, ``correct``, optional ``error``).
+    Returns:
+        ``{"methods": {method: {"benchmarks": {name: {"n", "correct", "errors", "accuracy"}},
+        "tasks": {benchmark: {task: {"n", "correct", "accuracy"}}}, "average": mean of the benchmark
+        accuracies}}}``; accuracies in [0, 1]; benchmarks and tasks in first-seen order. Rows with an
+        error count in ``n`` as wrong and in ``errors``.
+    """
+    per_bench: dict = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    per_task: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: [0, 0])))
+    for r in rows:
+        m, b, t = r["method"], r["benchmark"], r["task"]
+        cell = per_bench[m][b]
+        cell[0] += 1
+        cell[1] += bool(r["correct"])
+        cell[2] += bool(r.get("error"))
+        tcell = per_task[m][b][t]
+        tcell[0] += 1
+        tcell[1] += bool(r["correct"])
+    methods = {}
+    for m, benches in per_bench.items():
+        b_out = {b: {"n": n, "correct": c, "errors": e, "accuracy": _acc(c, n)} for b, (n, c, e) in benches.items()}
+        t_out = {b: {t: {"n": n, "correct": c, "accuracy": _acc(c, n)} for t, (n, c) in tasks.items()}
+                 for b, tasks in per_task[m].items()}
+        avg = sum(v["accuracy"] for v in b_out.values()) / len(b_out)
+        methods[m] = {"benchmarks": b_out, "tasks": t_out, "average": avg}
+    return {"methods": methods}
+
+
+def headline(summary: dict) -> tuple[str, dict] | None:
+    """The most-trained method present (krsl > sft > base) and its ``{"benchmarks", "average"}`` in the
+    exact shape ``edit-ray eval --json`` prints; None when no student method was scored."""
+    methods = summary.get("methods", {})
+    for m in METHOD_RANK:
+        if m in methods:
+            s = methods[m]
+            return m, {
+                "benchmarks": {b: {"n": v["n"], "accuracy": v["accuracy"]} for b, v in s["benchmarks"].items()},
+                "average": s["average"],
+            }
+    return None
+
+
+def error_rows(scored: list[dict]) -> list[dict]:
+    """errors-table rows for scored rows with an error (reason = the part before the first colon)."""
+    out = []
+    for r in scored:
+        if r.get("error"):
+            reason, _, detail = r["error"].partition(": ")
+            out.append(io.error_row(";".join(r["row_ids"]), STAGE, reason if reason in REASONS else "engine_error",
+                                    detail or r["error"], attempts=r["n_samples"]))
+    return out
+
+
+# --------------------------------------------------------------------------------------- questions
+def _as_rows(obj: Any) -> list[dict]:
+    return obj.to_pylist() if hasattr(obj, "to_pylist") else list(obj)
+
+
+def _cap_per_task(questions: list[dict], n_per_task: int | None, seed: int) -> list[dict]:
+    """At most ``n_per_task`` questions per task, a seeded sample kept in qid order (stable across runs)."""
+    if n_per_task is None:
+        return questions
+    by_task: dict[str, list[dict]] = defaultdict(list)
+    for q in questions:
+        by_task[q["task"]].append(q)
+    kept = []
+    for task, qs in by_task.items():
+        qs = sorted(qs, key=lambda q: q["qid"])
+        if len(qs) > n_per_task:
+            qs = sorted(random.Random(f"{seed}:{task}").sample(qs, n_per_task), key=lambda q: q["qid"])
+        kept.extend(qs)
+    return kept
+
+
+def benchmark_questions(cfg: RunConfig, bench: BenchmarkConfig, run_dir: str) -> list[dict]:
+    """The questions of one benchmark (see ``BenchmarkConfig`` for the three kinds).
+
+    Raises:
+        ValueError: the benchmark has no questions (e.g. no test split), naming the benchmark.
+    """
+    seed = cfg.run.seed
+    if bench.synthetic_difficulty is not None:
+        from edit_ray.data.synthetic import generate as generate_synthetic
+
+        tasks = cfg.data.synthetic.tasks if cfg.data.synthetic else None
+        if not tasks:
+            from edit_ray.config import SYNTHETIC_TASKS
+
+            tasks = list(SYNTHETIC_TASKS)
+        n = bench.n_per_task or (cfg.data.synthetic.n_per_task if cfg.data.synthetic else 20)
+        # A seed apart from the training data's, so a benchmark at the training difficulty is still new
+        # questions rather than copies of training ones.
+        qs = [q for t in tasks
+              for q in _as_rows(generate_synthetic(t, n, bench.synthetic_difficulty, seed + 7919 * bench.synthetic_difficulty))]
+    elif bench.paths:
+        from edit_ray.data import load_questions
+
+        # Out-of-domain files: every question counts, whatever split the loader assigned.
+        qs = _as_rows(load_questions(bench.paths, seed=seed, train_fraction=cfg.data.train_fraction,
+                                     max_per_task=None))
+        qs = _cap_per_task(qs, bench.n_per_task, seed)
+    else:
+        path = io.join(run_dir, "data", "questions.parquet")
+        if io.exists(path):
+            all_q = io.read_rows(path)
+        else:  # eval run alone: rebuild the same split the data stage would write
+            from edit_ray.data import build_questions
+
+            all_q = _as_rows(build_questions(cfg.data, seed))
+        qs = _cap_per_task([q for q in all_q if q.get("split") == "test"], bench.n_per_task, seed)
+    if not qs:
+        raise ValueError(f"eval benchmark '{bench.name}' has no questions "
+                         f"({'paths ' + str(bench.paths) if bench.paths else 'held-out split' if bench.synthetic_difficulty is None else 'synthetic'})")
+    seen = set()
+    for q in qs:
+        if q["qid"] in seen:
+            raise ValueError(f"eval benchmark '{bench.name}': duplicate qid {q['qid']!r}")
+        seen.add(q["qid"])
+    return qs
+
+
+# --------------------------------------------------------------------------------------- methods
+def default_methods(cfg: RunConfig, run_dir: str) -> dict[str, str]:
+    """Student methods to evaluate: base always, sft/krsl where their merged model dirs exist."""
+    found = {"base": cfg.student.model}
+    for m in ("sft", "krsl"):
+        d = io.join(run_dir, m, "model")
+        if io.exists(d):
+            found[m] = d
+    return {m: v for m, v in found.items() if m in cfg.eval.methods}
+
+
+def generation_rows(questions: list[dict], benchmark: str, method: str, cfg: RunConfig) -> list[dict]:
+    """Engine input rows: one per question and self-consistency sample."""
+    from edit_ray.prompts import build_student_prompt
+
+    k = cfg.eval.self_consistency
+    temperature = cfg.eval.engine.temperature if k == 1 else cfg.eval.sc_temperature
+    return [
+        {"row_id": f"{method}:{benchmark}:{q['qid']}:{s}", "prompt": build_student_prompt(q),
+         "temperature": float(temperature), "max_tokens": cfg.eval.engine.max_tokens,
+         "seed": cfg.run.seed + s, "qid": q["qid"], "benchmark": benchmark, "method": method, "sample": s}
+        for q in questions for s in range(k)
+    ]
+
+
+def method_engine(cfg: RunConfig, model: str) -> EngineConfig:
+    """cfg.eval.engine with the method's model (and the self-consistency top-p when sampling)."""
+    from edit_ray.models import resolve
+
+    update: dict[str, Any] = {"model": resolve(model)}
+    if cfg.eval.self_consistency > 1:
+        update.update(temperature=cfg.eval.sc_temperature, top_p=cfg.eval.sc_top_p)
+    return cfg.eval.engine.model_copy(update=update)
+
+
+def teacher_generations(run_dir: str, benchmark: str, test_qids: set[str]) -> list[dict]:
+    """The teacher's CEP rows for held-out questions, as generation rows (first sample per qid)."""
+    path = io.join(run_dir, "teacher", "cots.parquet")
+    if not io.exists(path):
+        return []
+    rows = [r for r in io.read_rows(path, columns=["row_id", "qid", "kind", "text", "error"])
+            if r["kind"] == "cep" and r["qid"] in test_qids]
+    first: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: r["row_id"]):
+        first.setdefault(r["qid"], r)
+    return [{"row_id": r["row_id"], "qid": r["qid"], "benchmark": benchmark, "method": "teacher",
+             "text": r["text"], "error": r["error"], "sample": 0} for r in first.values()]
+
+
+# ------------------------------------------------------------------------------------------ stage
+def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None) -> dict:
+    """Evaluate students (and the teacher) on every benchmark and write eval/ artifacts.
+
+    Args:
+        cfg: the run config (``eval`` section, ``student.model``, ``run.seed``, ``data`` for rebuilding
+            questions and synthetic benchmarks).
+        run_dir: run directory (local path or URI).
+        methods: method name -> model (alias or HF dir); default ``default_methods``. The teacher is
+            scored when ``"teacher"`` is in ``cfg.eval.methods`` and its CEP rows cover test questions.
+    Returns:
+        The summary written to eval/summary.json (``summarize`` plus ``notes`` and ``settings``).
+    Requires a Ray cluster (or lets Ray Data start a default one); never calls ``ray.init`` itself.
+    """
+    import ray
+
+    from edit_ray.engines import generate
+
+    methods = dict(default_methods(cfg, run_dir) if methods is None else methods)
+    unknown = [m for m in methods if m not in STUDENT_METHODS]
+    if unknown:
+        raise ValueError(f"evaluate: unknown method(s) {unknown}; valid: {list(STUDENT_METHODS)}")
+    notes: list[str] = []
+
+    bench_qs = {b.name: benchmark_questions(cfg, b, run_dir) for b in cfg.eval.benchmarks}
+    questions = {name: {q["qid"]: q for q in qs} for name, qs in bench_qs.items()}
+
+    generations: list[dict] = []
+    for method, model in methods.items():
+        rows = [r for name, qs in bench_qs.items() for r in generation_rows(qs, name, method, cfg)]
+        # One engine per method over all benchmarks: an engine start costs more than many questions.
+        out = generate(ray.data.from_items(rows), method_engine(cfg, model)).take_all()
+        if len(out) != len(rows):
+            raise RuntimeError(f"[eval] engine for {method} returned {len(out)} rows for {len(rows)} prompts")
+        generations.extend(out)
+
+    if "teacher" in cfg.eval.methods:
+        ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
+        teacher = teacher_generations(run_dir, ind[0], set(questions[ind[0]])) if ind else []
+        if teacher:
+            generations.extend(teacher)
+            n_test = len(questions[ind[0]])
+            if len(teacher) < n_test:
+                notes.append(f"teacher: CEP CoTs cover {len(teacher)} of {n_test} held-out questions of "
+                             f"'{ind[0]}'; scored on those only")
+        else:
+            notes.append("teacher: omitted (teacher/cots.parquet has no CEP rows for held-out questions; "
+                         "the teacher only answers training questions unless data is generated for the test split)")
+
+    scored = []
+    for name in bench_qs:
+        scored.extend(score_generations([g for g in generations if g["benchmark"] == name], questions[name]))
+
+    errors = error_rows(scored)
+    io.report_counts(STAGE, len(scored), len(scored) - len(errors), len(errors),
+                     extra={"methods": ",".join(dict.fromkeys(r["method"] for r in scored)),
+                            "benchmarks": len(bench_qs)})
+    if errors:
+        notes.append(f"{len(errors)} generation(s) failed; each is counted as wrong and listed in eval/errors.parquet")
+
+    eval_dir = io.join(run_dir, "eval")
+    io.write_table([{c: r[c] for c in EVAL_SCHEMA.names} for r in scored], io.join(eval_dir, "eval.parquet"),
+                   schema=EVAL_SCHEMA)
+    io.write_errors(errors, io.join(eval_dir, "errors.parquet"))
+    summary = summarize(scored)
+    summary["notes"] = notes
+    summary["settings"] = {
+        "self_consistency": cfg.eval.self_consistency,
+        "temperature": cfg.eval.engine.temperature if cfg.eval.self_consistency == 1 else cfg.eval.sc_temperature,
+        "max_tokens": cfg.eval.engine.max_tokens,
+        "stop": list(cfg.eval.engine.stop),
+        "models": methods,
+        "benchmarks": {b.name: ("held-out" if not b.paths and b.synthetic_difficulty is None else
+                                f"synthetic difficulty {b.synthetic_difficulty}" if b.synthetic_difficulty else
+                                "files: " + ", ".join(b.paths)) for b in cfg.eval.benchmarks},
+    }
+    io.write_json(summary, io.join(eval_dir, "summary.json"))
+    return summary
+
+
+# -------------------------------------------------------------------------------------------- CLI
+def format_table(summary: dict) -> str:
+    """Benchmarks (rows) x methods (columns), accuracy in %, with n and the average."""
+    methods = list(summary.get("methods", {}))
+    if not methods:
+        return "no methods evaluated"
+    benches = list(dict.fromkeys(b for m in methods for b in summary["methods"][m]["benchmarks"]))
+    head = f"{'benchmark':<20}" + "".join(f"{m:>12}" for m in methods)
+    lines = [head, "-" * len(head)]
+    for b in benches:
+        cells = []
+        for m in methods:
+            v = summary["methods"][m]["benchmarks"].get(b)
+            cells.append(f"{100 * v['accuracy']:>7.1f} ({v['n']})" if v else f"{'-':>12}")
+        lines.append(f"{b:<20}" + "".join(f"{c:>12}" for c in cells))
+    lines.append(f"{'average':<20}" + "".join(f"{100 * summary['methods'][m]['average']:>12.1f}" for m in methods))
+    lines.extend(f"note: {n}" for n in summary.get("notes", []))
+    return "\n".join(lines)
+
+
+def eval_command(cfg: RunConfig, as_json: bool = False) -> int:
+    """``edit-ray eval CONFIG [--json]``: evaluate the run in ``cfg.run.dir``.
+
+    With ``--json`` stdout carries exactly one line, ``{"benchmarks": {name: {"n", "accuracy"}},
+    "average": a}`` for the most-trained method (krsl > sft > base); everything else goes to stderr.
+    """
+    import ray
+
+    # In --json mode every progress line (ours, Ray's, vLLM's) goes to stderr so stdout stays parseable.
+    redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    with redirect:
+        started = not ray.is_initialized()
+        if started:
+            if cfg.resources.address:
+                ray.init(address=cfg.resources.address)
+            else:
+                ray.init(num_cpus=cfg.resources.num_cpus)
+        try:
+            summary = evaluate(cfg, cfg.run.dir)
+        finally:
+            if started:
+                ray.shutdown()
+    if as_json:
+        top = headline(summary)
+        if top is None:
+            print("edit-ray eval: no student method was evaluated", file=sys.stderr)
+            return 1
+        print(json.dumps(top[1]))
+        return 0
+    print(format_table(summary))
+    print(f"wrote {io.join(cfg.run.dir, 'eval', 'summary.json')}")
+    return 0

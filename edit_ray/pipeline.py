@@ -1,0 +1,361 @@
+"""The whole EDIT pipeline as one resumable job: data -> teacher -> dual -> masks -> sft -> krsl -> eval -> report.
+
+Paper steps, in order (edit-method.md):
+  data     questions from task files or the synthetic generators            -> data/questions.parquet
+  teacher  CoT Extraction Prompt (CEP): the teacher answers every question  -> teacher/cots.parquet
+  dual     dual CoTs: wrong CoTs rectified with an Answer Hint Prompt (AHP),
+           right CoTs corrupted with a Contrastive CoTs Prompt (CCP)        -> dual/sft.parquet, dual/pairs.parquet
+  masks    key tokens of each (right, wrong) pair by minimum edit distance  -> masks/masks.parquet
+  sft      stage 1: supervised fine-tuning on the correct CoTs              -> sft/model/
+  krsl     stage 2: Key Reasoning Steps Learning, a loss weighted on the key
+           tokens of the right CoT minus beta times those of the wrong one  -> krsl/model/
+  eval     students (and teacher) on the benchmarks                         -> eval/eval.parquet
+  report   tables and plots                                                 -> report.md
+
+Resumability. Each stage writes ``<stage>/manifest.json`` (run-dir layout: docs/CONTRACTS.md). Its
+``hash`` covers the config values the stage reads and the manifests of the stages it reads from, so:
+
+- a finished stage whose hash still matches is skipped;
+- a stage that was interrupted (manifest ``status: running`` with the same hash, or no manifest at all) is
+  called again and resumes: the stage functions skip the rows they already wrote;
+- a stage whose hash changed (config edited, upstream re-run) has its outputs deleted and runs afresh;
+- ``from_stage`` deletes that stage's outputs and those of every later stage, forcing them to re-run.
+
+Because a manifest records its finishing time, re-running a stage changes its manifest and so the hash of
+everything downstream of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import os
+import time
+from typing import Any, Callable, Mapping
+
+from edit_ray import io
+from edit_ray.config import STAGES, RunConfig, dump_config
+
+StageFn = Callable[[RunConfig, str], dict]
+
+# Which stages' outputs each stage reads (a DAG; they still run in STAGES order).
+UPSTREAM: dict[str, tuple[str, ...]] = {
+    "data": (),
+    "teacher": ("data",),
+    "dual": ("data", "teacher"),
+    "masks": ("dual",),
+    "sft": ("dual",),
+    "krsl": ("sft", "masks"),
+    "eval": ("data", "sft", "krsl"),
+    "report": ("data", "teacher", "dual", "masks", "sft", "krsl", "eval"),
+}
+
+# Which config values each stage reads (dotted paths into the config tree). Only these enter its hash, so
+# changing krsl.lr re-runs krsl, eval and report but keeps the teacher's CoTs.
+READS: dict[str, tuple[str, ...]] = {
+    "data": ("data", "run.seed"),
+    "teacher": ("teacher", "run.seed"),
+    "dual": ("teacher", "dual", "orion", "run.seed"),
+    "masks": ("masking", "student.model", "krsl.alpha", "krsl.beta", "krsl.gamma"),
+    "sft": ("student", "sft", "run.seed"),
+    "krsl": ("student", "krsl", "run.seed"),
+    "eval": ("eval", "student.model", "teacher.engine", "data", "run.seed"),
+    "report": (),
+}
+
+# What each stage writes, relative to the run dir; deleted when the stage must start afresh.
+OUTPUTS: dict[str, tuple[str, ...]] = {
+    "data": ("data",),
+    "teacher": ("teacher",),
+    "dual": ("dual",),
+    "masks": ("masks",),
+    "sft": ("sft",),
+    "krsl": ("krsl",),
+    "eval": ("eval",),
+    "report": ("report", "report.md", "report.html", "plots"),
+}
+
+# The artifact whose presence (next to a matching manifest) means the stage's work is on disk.
+DONE_ARTIFACT: dict[str, str] = {
+    "data": "data/questions.parquet",
+    "teacher": "teacher/cots.parquet",
+    "dual": "dual/pairs.parquet",
+    "masks": "masks/masks.parquet",
+    "sft": "sft/model",
+    "krsl": "krsl/model",
+    "eval": "eval/eval.parquet",
+    "report": "report.md",
+}
+
+
+# ------------------------------------------------------------------------------------- the stages
+# Where each stage's library entry point lives (the pipeline only wires paths between them).
+ENTRY_POINTS: dict[str, tuple[str, str]] = {
+    "data": ("edit_ray.data", "build_questions"),
+    "teacher": ("edit_ray.teacher.stage", "run_teacher"),
+    "dual": ("edit_ray.teacher.stage", "run_dual"),
+    "masks": ("edit_ray.masking.stage", "run_masking"),
+    "sft": ("edit_ray.train.run", "train_stage"),
+    "krsl": ("edit_ray.train.run", "train_stage"),
+    "eval": ("edit_ray.evaluate", "evaluate"),
+    "report": ("edit_ray.report", "write_report"),
+}
+
+
+def _entry(stage: str) -> Callable:
+    """Import a stage's entry point; a missing one fails the run naming the module that is not there."""
+    module, name = ENTRY_POINTS[stage]
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as e:
+        raise RuntimeError(f"stage '{stage}' needs {module}.{name}, but module '{e.name}' is missing ({e})") from e
+    except AttributeError as e:
+        raise RuntimeError(f"stage '{stage}' needs {module}.{name}, which {module} does not define") from e
+
+
+def check_entry_points(stages: list[str]) -> None:
+    """Fail in seconds, before any stage runs, if a stage's module is not installed (not after hours of work)."""
+    missing = []
+    for stage in stages:
+        module, name = ENTRY_POINTS[stage]
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            missing.append(f"stage '{stage}' needs {module}.{name}, but module '{module}' is missing")
+    if missing:
+        raise RuntimeError("cannot run the pipeline:\n  " + "\n  ".join(missing))
+
+
+def run_data(cfg: RunConfig, run_dir: str) -> dict:
+    """Load or generate the questions; rows that cannot be read go to data/errors.parquet."""
+    build_questions = _entry("data")
+    result = build_questions(cfg.data, cfg.run.seed)
+    questions = result.questions
+    errors = list(result.errors)
+    io.write_table(questions, io.join(run_dir, "data", "questions.parquet"))
+    io.write_errors(errors, io.join(run_dir, "data", "errors.parquet"))
+    n_ok = questions.num_rows if hasattr(questions, "num_rows") else len(questions)
+    return io.report_counts("data", n_ok + len(errors), n_ok, len(errors))
+
+
+def run_teacher(cfg: RunConfig, run_dir: str) -> dict:
+    return _entry("teacher")(cfg, run_dir)
+
+
+def run_dual(cfg: RunConfig, run_dir: str) -> dict:
+    return _entry("dual")(cfg, run_dir)
+
+
+def run_masks(cfg: RunConfig, run_dir: str) -> dict:
+    run_masking = _entry("masks")
+    return run_masking(io.join(run_dir, "dual", "pairs.parquet"), io.join(run_dir, "masks"), cfg.student.model,
+                       cfg.masking, cfg.krsl.alpha, cfg.krsl.beta, cfg.krsl.gamma)
+
+
+def run_sft(cfg: RunConfig, run_dir: str) -> dict:
+    train_stage = _entry("sft")
+    return train_stage(cfg, "sft", data_path=io.join(run_dir, "dual", "sft.parquet"),
+                       init_model=cfg.student.model, out_dir=io.join(run_dir, "sft"))
+
+
+def run_krsl(cfg: RunConfig, run_dir: str) -> dict:
+    # Stage 2 starts from the merged stage-1 student (edit-method.md §3.2).
+    train_stage = _entry("krsl")
+    return train_stage(cfg, "krsl", data_path=io.join(run_dir, "masks", "masks.parquet"),
+                       init_model=io.join(run_dir, "sft", "model"), out_dir=io.join(run_dir, "krsl"))
+
+
+def run_eval(cfg: RunConfig, run_dir: str) -> dict:
+    return _entry("eval")(cfg, run_dir)
+
+
+def run_report(cfg: RunConfig, run_dir: str) -> dict:
+    path = _entry("report")(run_dir)
+    return {"report": str(path)}
+
+
+DEFAULT_STAGES: dict[str, StageFn] = {
+    "data": run_data,
+    "teacher": run_teacher,
+    "dual": run_dual,
+    "masks": run_masks,
+    "sft": run_sft,
+    "krsl": run_krsl,
+    "eval": run_eval,
+    "report": run_report,
+}
+
+
+# ---------------------------------------------------------------------------------------- manifests
+def manifest_path(run_dir: str, stage: str) -> str:
+    return io.join(run_dir, stage, "manifest.json")
+
+
+def read_manifest(run_dir: str, stage: str) -> dict | None:
+    """The stage's manifest, or None when there is none or it is unreadable (a kill mid-write)."""
+    path = manifest_path(run_dir, stage)
+    if not io.exists(path):
+        return None
+    try:
+        return io.read_json(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _config_values(tree: dict, paths: tuple[str, ...]) -> dict[str, Any]:
+    values = {}
+    for dotted in paths:
+        node: Any = tree
+        for part in dotted.split("."):
+            node = node[part]
+        values[dotted] = node
+    return values
+
+
+def stage_inputs(cfg: RunConfig, run_dir: str, stage: str) -> dict:
+    """What a stage's result depends on: the config values it reads and its upstream manifests."""
+    tree = cfg.model_dump(mode="json")
+    upstream = {}
+    for up in UPSTREAM[stage]:
+        m = read_manifest(run_dir, up)
+        upstream[up] = _digest(m) if m is not None else None
+    return {"config": _config_values(tree, READS[stage]), "upstream": upstream}
+
+
+def _is_done(run_dir: str, stage: str, manifest: dict | None, hash_: str) -> bool:
+    return (manifest is not None and manifest.get("status") == "done" and manifest.get("hash") == hash_
+            and io.exists(io.join(run_dir, DONE_ARTIFACT[stage])))
+
+
+def clear_stage(run_dir: str, stage: str) -> None:
+    """Delete what a stage wrote (its manifest included), so it starts afresh."""
+    for rel in OUTPUTS[stage]:
+        path = io.join(run_dir, rel)
+        fs, p = io.filesystem(path)
+        info = fs.get_file_info(p)
+        if info.type == io.pafs.FileType.Directory:
+            fs.delete_dir(p)
+        elif info.type == io.pafs.FileType.File:
+            fs.delete_file(p)
+
+
+def _write_text(text: str, path: str) -> None:
+    fs, p = io.filesystem(path)
+    fs.create_dir(os.path.dirname(p), recursive=True)
+    with fs.open_output_stream(p) as f:
+        f.write(text.encode())
+
+
+def _summary(counts: dict) -> str:
+    flat = [f"{k}={v}" for k, v in counts.items() if isinstance(v, (int, float, str)) and k != "stage"]
+    return ", ".join(flat[:8])
+
+
+def _log(message: str) -> None:
+    print(f"[pipeline] {message}", flush=True)
+
+
+# ----------------------------------------------------------------------------------------- pipeline
+def run_pipeline(cfg: RunConfig, from_stage: str | None = None,
+                 stages: Mapping[str, StageFn] | None = None) -> str:
+    """Run every stage in order, skipping finished ones; return the path of the run's report.md.
+
+    Args:
+        cfg: the validated run config; ``cfg.run.dir`` is a local path or a pyarrow URI.
+        from_stage: force this stage and every later one to re-run (their outputs are deleted first).
+        stages: replacements for some stage functions ``(cfg, run_dir) -> counts`` (tests inject fakes here);
+            the others are the real ones.
+
+    Raises:
+        ValueError: unknown ``from_stage``.
+        RuntimeError: a stage whose module is missing, or a stage failure (re-raised as it came).
+    """
+    if from_stage is not None and from_stage not in STAGES:
+        raise ValueError(f"unknown stage '{from_stage}'; valid: {', '.join(STAGES)}")
+    fns = {**DEFAULT_STAGES, **(stages or {})}
+    check_entry_points([s for s in STAGES if fns[s] is DEFAULT_STAGES[s]])
+    run_dir = cfg.run.dir
+    _write_text(dump_config(cfg), io.join(run_dir, "config.yaml"))
+    if from_stage is not None:
+        for stage in STAGES[STAGES.index(from_stage):]:
+            clear_stage(run_dir, stage)
+
+    t_run = time.perf_counter()
+    for stage in STAGES:
+        inputs = stage_inputs(cfg, run_dir, stage)
+        hash_ = _digest({"stage": stage, **inputs})
+        manifest = read_manifest(run_dir, stage)
+        if _is_done(run_dir, stage, manifest, hash_):
+            _log(f"{stage}: skipped, finished earlier ({_summary(manifest.get('counts', {}))})")
+            continue
+        if manifest is not None and manifest.get("hash") != hash_:
+            # Config or upstream changed: rows already written were made from other inputs.
+            _log(f"{stage}: inputs changed, clearing its outputs")
+            clear_stage(run_dir, stage)
+            resumed = False
+        else:
+            resumed = manifest is not None or io.exists(io.join(run_dir, OUTPUTS[stage][0]))
+        _log(f"{stage}: {'resuming' if resumed else 'starting'}")
+        started = time.time()
+        io.write_json({"stage": stage, "status": "running", "hash": hash_, "inputs": inputs,
+                       "started": started}, manifest_path(run_dir, stage))
+        t0 = time.perf_counter()
+        counts = fns[stage](cfg, run_dir) or {}
+        seconds = round(time.perf_counter() - t0, 3)
+        io.write_json({"stage": stage, "status": "done", "hash": hash_, "inputs": inputs, "counts": counts,
+                       "seconds": seconds, "started": started, "finished": time.time()},
+                      manifest_path(run_dir, stage))
+        _log(f"{stage}: finished in {seconds:.1f}s ({_summary(counts)})")
+    _log(f"all stages done in {time.perf_counter() - t_run:.1f}s")
+    return io.join(run_dir, "report.md")
+
+
+# ------------------------------------------------------------------------------------ entry point
+# Environment every Ray worker needs: vLLM's CPU KV cache in GiB, and no tokenizer threads fighting
+# Ray's workers for the cores.
+WORKER_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def _job_env_keys() -> set[str]:
+    """Env var names the submitted job's runtime_env already sets (Ray refuses to merge a second value)."""
+    raw = os.environ.get("RAY_JOB_CONFIG_JSON_ENV_VAR")
+    if not raw:
+        return set()
+    try:
+        return set((json.loads(raw).get("runtime_env") or {}).get("env_vars") or {})
+    except ValueError:
+        return set()
+
+
+def init_ray(cfg: RunConfig) -> None:
+    """Connect to the configured cluster, to the job's cluster (under `ray job submit`), or start a local one."""
+    import ray
+
+    taken = _job_env_keys()
+    env = {k: os.environ.get(k, v) for k, v in WORKER_ENV.items() if k not in taken}
+    runtime_env = {"env_vars": env} if env else None
+    address = cfg.resources.address or ("auto" if os.environ.get("RAY_ADDRESS") else None)
+    if address is not None:
+        ray.init(address=address, runtime_env=runtime_env, log_to_driver=True)
+    else:
+        ray.init(num_cpus=cfg.resources.num_cpus, num_gpus=cfg.resources.num_gpus or None,
+                 include_dashboard=False, runtime_env=runtime_env, log_to_driver=True)
+
+
+def run_command(cfg: RunConfig, from_stage: str | None = None) -> int:
+    """`edit-ray run` and jobs/edit_pipeline.py: init Ray, run the pipeline, print report.md's path last."""
+    import ray
+
+    if not ray.is_initialized():
+        init_ray(cfg)
+    report = run_pipeline(cfg, from_stage=from_stage)
+    print(report, flush=True)
+    return 0
