@@ -28,9 +28,9 @@ _TRAILING_LETTER_RE = re.compile(r"\(([A-Z])\)")
 # A sentence ends at a "." followed by whitespace or the end, so "3.5" and "e.g" stay whole.
 _SENTENCE_END_RE = re.compile(r"\.(?=\s|$)")
 _NUMBER_RE = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
 
 
 # ------------------------------------------------------------------------------------------ extract

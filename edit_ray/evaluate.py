@@ -70,8 +70,9 @@ EVAL_SCHEMA = pa.schema(
         ("n_samples", pa.int32()),
     ]
 )
-# Reasons in eval/errors.parquet (closed set).
-REASONS = ("engine_error", "score_error")
+# Reasons in eval/errors.parquet: the engine's reason code (the part of its ``error`` before the first
+# ":", e.g. prompt_too_long or an exception type), or ``score_error`` for a gold target the scorer rejects.
+SCORE_ERROR = "score_error"
 
 
 # ------------------------------------------------------------------------------------- pure scoring
@@ -131,7 +132,7 @@ def score_generations(rows: list[dict], questions: dict[str, dict]) -> list[dict
                "text": None, "answer": None, "correct": False, "error": None,
                "n_samples": len(group), "row_ids": [r.get("row_id", qid) for r in group]}
         if not ok:
-            out["error"] = f"engine_error: {group[0]['error']}"
+            out["error"] = str(group[0]["error"])
             out["text"] = group[0].get("text")
             scored.append(out)
             continue
@@ -143,7 +144,7 @@ def score_generations(rows: list[dict], questions: dict[str, dict]) -> list[dict
             try:
                 out["correct"] = bool(is_correct(answer, q))
             except Exception as e:  # a malformed gold target: this row is wrong and reported, the rest go on
-                out["error"] = f"score_error: {type(e).__name__}: {e}"
+                out["error"] = f"{SCORE_ERROR}: {type(e).__name__}: {e}"
         scored.append(out)
     return scored
 
@@ -200,17 +201,16 @@ def headline(summary: dict) -> tuple[str, dict] | None:
 
 def error_rows(scored: list[dict]) -> list[dict]:
     """errors-table rows for scored rows with an error (reason = the part before the first colon)."""
-    out = []
-    for r in scored:
-        if r.get("error"):
-            reason, _, detail = r["error"].partition(": ")
-            out.append(io.error_row(";".join(r["row_ids"]), STAGE, reason if reason in REASONS else "engine_error",
-                                    detail or r["error"], attempts=r["n_samples"]))
-    return out
+    return [io.error_row(";".join(r["row_ids"]), STAGE, r["error"].split(":", 1)[0].strip() or "engine_error",
+                         r["error"], attempts=r["n_samples"])
+            for r in scored if r.get("error")]
 
 
 # --------------------------------------------------------------------------------------- questions
 def _as_rows(obj: Any) -> list[dict]:
+    """Question rows from a LoadResult (edit_ray.data), an Arrow table or a list."""
+    if hasattr(obj, "questions"):
+        return list(obj.questions)
     return obj.to_pylist() if hasattr(obj, "to_pylist") else list(obj)
 
 
@@ -254,9 +254,13 @@ def benchmark_questions(cfg: RunConfig, bench: BenchmarkConfig, run_dir: str) ->
         from edit_ray.data import load_questions
 
         # Out-of-domain files: every question counts, whatever split the loader assigned.
-        qs = _as_rows(load_questions(bench.paths, seed=seed, train_fraction=cfg.data.train_fraction,
-                                     max_per_task=None))
-        qs = _cap_per_task(qs, bench.n_per_task, seed)
+        loaded = load_questions(bench.paths, seed=seed, train_fraction=cfg.data.train_fraction,
+                                max_per_task=bench.n_per_task)
+        qs = _as_rows(loaded)
+        if getattr(loaded, "errors", None):
+            reasons = Counter(e["reason"] for e in loaded.errors)
+            print(f"[eval] benchmark '{bench.name}': {len(loaded.errors)} row(s) of {bench.paths} could not be "
+                  f"loaded ({dict(reasons)}); `edit-ray data stats` lists them", flush=True)
     else:
         path = io.join(run_dir, "data", "questions.parquet")
         if io.exists(path):
@@ -319,8 +323,12 @@ def teacher_generations(run_dir: str, benchmark: str, test_qids: set[str]) -> li
         return []
     rows = [r for r in io.read_rows(path, columns=["row_id", "qid", "kind", "text", "error"])
             if r["kind"] == "cep" and r["qid"] in test_qids]
+    def sample_index(r: dict) -> tuple:  # row_id is "qid:kind:sample"; sample 10 comes after sample 2
+        tail = r["row_id"].rsplit(":", 1)[-1]
+        return (int(tail), "") if tail.isdigit() else (1 << 30, r["row_id"])
+
     first: dict[str, dict] = {}
-    for r in sorted(rows, key=lambda r: r["row_id"]):
+    for r in sorted(rows, key=sample_index):
         first.setdefault(r["qid"], r)
     return [{"row_id": r["row_id"], "qid": r["qid"], "benchmark": benchmark, "method": "teacher",
              "text": r["text"], "error": r["error"], "sample": 0} for r in first.values()]
@@ -337,12 +345,12 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
         methods: method name -> model (alias or HF dir); default ``default_methods``. The teacher is
             scored when ``"teacher"`` is in ``cfg.eval.methods`` and its CEP rows cover test questions.
     Returns:
-        The summary written to eval/summary.json (``summarize`` plus ``notes`` and ``settings``).
-    Requires a Ray cluster (or lets Ray Data start a default one); never calls ``ray.init`` itself.
+        The summary written to eval/summary.json: ``summarize`` plus ``notes`` (teacher omitted, failed
+        generations), ``counts`` (``in = ok + errors``) and ``settings`` (decoding, models, benchmarks).
+    Generation runs through ``edit_ray.engines.generate_rows`` (Ray Data), on the cluster the caller
+    started (or a default one Ray Data starts); never calls ``ray.init`` itself.
     """
-    import ray
-
-    from edit_ray.engines import generate
+    from edit_ray.engines import generate_rows
 
     methods = dict(default_methods(cfg, run_dir) if methods is None else methods)
     unknown = [m for m in methods if m not in STUDENT_METHODS]
@@ -357,10 +365,7 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     for method, model in methods.items():
         rows = [r for name, qs in bench_qs.items() for r in generation_rows(qs, name, method, cfg)]
         # One engine per method over all benchmarks: an engine start costs more than many questions.
-        out = generate(ray.data.from_items(rows), method_engine(cfg, model)).take_all()
-        if len(out) != len(rows):
-            raise RuntimeError(f"[eval] engine for {method} returned {len(out)} rows for {len(rows)} prompts")
-        generations.extend(out)
+        generations.extend(generate_rows(rows, method_engine(cfg, model)))
 
     if "teacher" in cfg.eval.methods:
         ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
@@ -380,7 +385,7 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
         scored.extend(score_generations([g for g in generations if g["benchmark"] == name], questions[name]))
 
     errors = error_rows(scored)
-    io.report_counts(STAGE, len(scored), len(scored) - len(errors), len(errors),
+    counts = io.report_counts(STAGE, len(scored), len(scored) - len(errors), len(errors),
                      extra={"methods": ",".join(dict.fromkeys(r["method"] for r in scored)),
                             "benchmarks": len(bench_qs)})
     if errors:
@@ -392,6 +397,7 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     io.write_errors(errors, io.join(eval_dir, "errors.parquet"))
     summary = summarize(scored)
     summary["notes"] = notes
+    summary["counts"] = counts  # in = ok + errors, for the pipeline manifest and the report's stage table
     summary["settings"] = {
         "self_consistency": cfg.eval.self_consistency,
         "temperature": cfg.eval.engine.temperature if cfg.eval.self_consistency == 1 else cfg.eval.sc_temperature,
@@ -434,15 +440,14 @@ def eval_command(cfg: RunConfig, as_json: bool = False) -> int:
     """
     import ray
 
+    from edit_ray.pipeline import init_ray
+
     # In --json mode every progress line (ours, Ray's, vLLM's) goes to stderr so stdout stays parseable.
     redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     with redirect:
         started = not ray.is_initialized()
         if started:
-            if cfg.resources.address:
-                ray.init(address=cfg.resources.address)
-            else:
-                ray.init(num_cpus=cfg.resources.num_cpus)
+            init_ray(cfg)  # ray.init(num_cpus=cfg.resources.num_cpus) or the configured cluster, worker env set
         try:
             summary = evaluate(cfg, cfg.run.dir)
         finally:

@@ -106,6 +106,7 @@ def _build_once(name: str, build: Callable[[Path], None]) -> Path:
         if (final / _DONE).exists():  # another process finished while we waited for the lock
             return final
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=cache_dir()))
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the cache is shared by processes and users
         try:
             build(tmp)
             (tmp / _DONE).write_text(name + "\n")

@@ -13,7 +13,8 @@ Paper steps, in order (edit-method.md):
   report   tables and plots                                                 -> report.md
 
 Resumability. Each stage writes ``<stage>/manifest.json`` (run-dir layout: docs/CONTRACTS.md). Its
-``hash`` covers the config values the stage reads and the manifests of the stages it reads from, so:
+``hash`` covers the config values the stage reads and the manifests (input hash and output fingerprint)
+of the stages it reads from, so:
 
 - a finished stage whose hash still matches is skipped;
 - a stage that was interrupted (manifest ``status: running`` with the same hash, or no manifest at all) is
@@ -21,8 +22,9 @@ Resumability. Each stage writes ``<stage>/manifest.json`` (run-dir layout: docs/
 - a stage whose hash changed (config edited, upstream re-run) has its outputs deleted and runs afresh;
 - ``from_stage`` deletes that stage's outputs and those of every later stage, forcing them to re-run.
 
-Because a manifest records its finishing time, re-running a stage changes its manifest and so the hash of
-everything downstream of it.
+A manifest also fingerprints the stage's output (``artifact``): downstream hashes include it, so a stage
+that resumes and ends with the same output leaves its downstream finished, and any change of content (or a
+deleted output) re-runs what depends on it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ import importlib.util
 import json
 import os
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from edit_ray import io
 from edit_ray.config import STAGES, RunConfig, dump_config
@@ -48,7 +51,7 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "masks": ("dual",),
     "sft": ("dual",),
     "krsl": ("sft", "masks"),
-    "eval": ("data", "sft", "krsl"),
+    "eval": ("data", "teacher", "sft", "krsl"),  # the teacher is scored from its CEP rows
     "report": ("data", "teacher", "dual", "masks", "sft", "krsl", "eval"),
 }
 
@@ -220,19 +223,48 @@ def _config_values(tree: dict, paths: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
+def artifact_signature(run_dir: str, stage: str) -> str | None:
+    """A fingerprint of what a stage produced: file bytes for a table, names/sizes/mtimes for a model dir.
+
+    Downstream stages hash this (not the upstream's timing), so a stage that resumes and ends with the
+    same output leaves its downstream finished, while any change of content re-runs it.
+    """
+    path = io.join(run_dir, DONE_ARTIFACT[stage])
+    fs, p = io.filesystem(path)
+    info = fs.get_file_info(p)
+    h = hashlib.sha256()
+    if info.type == io.pafs.FileType.File:
+        with fs.open_input_stream(p) as f:
+            while chunk := f.read(1 << 22):
+                h.update(chunk)
+    elif info.type == io.pafs.FileType.Directory:
+        # a model is GBs: its files' sizes and modification times stand in for their bytes
+        for f in sorted(fs.get_file_info(io.pafs.FileSelector(p, recursive=True)), key=lambda f: f.path):
+            h.update(f"{f.path[len(p):]}:{f.size}:{f.mtime_ns}".encode())
+    else:
+        return None
+    return h.hexdigest()[:16]
+
+
+def _identity(manifest: dict | None) -> str | None:
+    """What a downstream stage depends on: the upstream's inputs and output, not its timing or counts."""
+    if manifest is None:
+        return None
+    return _digest({k: manifest.get(k) for k in ("hash", "artifact")})
+
+
 def stage_inputs(cfg: RunConfig, run_dir: str, stage: str) -> dict:
-    """What a stage's result depends on: the config values it reads and its upstream manifests."""
+    """What a stage's result depends on: the config values it reads and its upstream stages' outputs."""
     tree = cfg.model_dump(mode="json")
-    upstream = {}
-    for up in UPSTREAM[stage]:
-        m = read_manifest(run_dir, up)
-        upstream[up] = _digest(m) if m is not None else None
+    upstream = {up: _identity(read_manifest(run_dir, up)) for up in UPSTREAM[stage]}
     return {"config": _config_values(tree, READS[stage]), "upstream": upstream}
 
 
 def _is_done(run_dir: str, stage: str, manifest: dict | None, hash_: str) -> bool:
+    """Finished with these inputs, and its output is still what it was (not deleted or rewritten since)."""
     return (manifest is not None and manifest.get("status") == "done" and manifest.get("hash") == hash_
-            and io.exists(io.join(run_dir, DONE_ARTIFACT[stage])))
+            and manifest.get("artifact") is not None
+            and manifest.get("artifact") == artifact_signature(run_dir, stage))
 
 
 def clear_stage(run_dir: str, stage: str) -> None:
@@ -255,7 +287,8 @@ def _write_text(text: str, path: str) -> None:
 
 
 def _summary(counts: dict) -> str:
-    flat = [f"{k}={v}" for k, v in counts.items() if isinstance(v, (int, float, str)) and k != "stage"]
+    flat = [f"{k}={round(v, 4) if isinstance(v, float) else v}" for k, v in counts.items()
+            if isinstance(v, (int, float, str)) and k != "stage"]
     return ", ".join(flat[:8])
 
 
@@ -310,8 +343,11 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None,
         t0 = time.perf_counter()
         counts = fns[stage](cfg, run_dir) or {}
         seconds = round(time.perf_counter() - t0, 3)
+        artifact = artifact_signature(run_dir, stage)
+        if artifact is None:
+            raise RuntimeError(f"stage '{stage}' finished but wrote no {io.join(run_dir, DONE_ARTIFACT[stage])}")
         io.write_json({"stage": stage, "status": "done", "hash": hash_, "inputs": inputs, "counts": counts,
-                       "seconds": seconds, "started": started, "finished": time.time()},
+                       "artifact": artifact, "seconds": seconds, "started": started, "finished": time.time()},
                       manifest_path(run_dir, stage))
         _log(f"{stage}: finished in {seconds:.1f}s ({_summary(counts)})")
     _log(f"all stages done in {time.perf_counter() - t_run:.1f}s")

@@ -26,3 +26,15 @@ def tokenize_pair(tokenizer, prompt: str, response: str) -> tuple[list[int], lis
     prompt_ids = list(tokenizer(prompt, add_special_tokens=True).input_ids)
     response_ids = list(tokenizer(response, add_special_tokens=False).input_ids) + [tokenizer.eos_token_id]
     return prompt_ids, response_ids
+
+
+def tokenize_pairs(tokenizer, prompts: list[str], responses: list[str]) -> tuple[list[list[int]], list[list[int]]]:
+    """``tokenize_pair`` over many pairs with one batched tokenizer call per side (same ids, less overhead)."""
+    if tokenizer.eos_token_id is None:
+        raise ValueError(f"tokenizer {getattr(tokenizer, 'name_or_path', '?')!r} has no eos_token_id")
+    if not prompts:
+        return [], []
+    prompt_ids = [list(x) for x in tokenizer(list(prompts), add_special_tokens=True).input_ids]
+    eos = tokenizer.eos_token_id
+    response_ids = [list(x) + [eos] for x in tokenizer(list(responses), add_special_tokens=False).input_ids]
+    return prompt_ids, response_ids

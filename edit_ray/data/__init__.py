@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from edit_ray.data.loaders import REASONS, load_path
 from edit_ray.data.splits import assign_splits
 from edit_ray.io import error_row
 
-__all__ = ["LoadResult", "REASONS", "build_questions", "load_questions", "QUESTION_COLUMNS"]
+__all__ = ["QUESTION_COLUMNS", "REASONS", "LoadResult", "build_questions", "load_questions"]
 
 QUESTION_COLUMNS = {
     "qid": "'<task>/<index>', stable across runs",
@@ -27,14 +29,23 @@ QUESTION_COLUMNS = {
     "meta": "JSON string: aliases, all correct letters, synthetic gold steps, ...",
 }
 
+# Explicit types so that a batch whose choices are all null still writes list<string> (io.write_table).
+QUESTIONS_SCHEMA = pa.schema([
+    ("qid", pa.string()), ("task", pa.string()), ("split", pa.string()), ("input", pa.string()),
+    ("choices", pa.list_(pa.string())), ("target", pa.string()), ("source", pa.string()),
+    ("description", pa.string()), ("meta", pa.string()),
+])
+
 
 @dataclass
 class LoadResult:
     questions: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    capped: int = 0  # valid rows left out by max_per_task (a choice, not an error)
 
     @property
     def n_in(self) -> int:
+        """Rows read that count for ``in = ok + errors`` (capped rows excluded)."""
         return len(self.questions) + len(self.errors)
 
 
@@ -62,8 +73,8 @@ def load_questions(paths: list[str], *, seed: int = 42, train_fraction: float = 
         questions.extend(qs)
         errors.extend(errs)
     questions = _dedupe(questions, errors)
-    return LoadResult(assign_splits(questions, seed=seed, train_fraction=train_fraction,
-                                    max_per_task=max_per_task), errors)
+    kept = assign_splits(questions, seed=seed, train_fraction=train_fraction, max_per_task=max_per_task)
+    return LoadResult(kept, errors, capped=len(questions) - len(kept))
 
 
 def build_questions(cfg, seed: int) -> LoadResult:
@@ -80,5 +91,5 @@ def build_questions(cfg, seed: int) -> LoadResult:
         for task in cfg.synthetic.tasks:
             questions.extend(generate(task, cfg.synthetic.n_per_task, cfg.synthetic.difficulty, seed))
     questions = _dedupe(questions, errors)
-    return LoadResult(assign_splits(questions, seed=seed, train_fraction=cfg.train_fraction,
-                                    max_per_task=cfg.max_per_task), errors)
+    kept = assign_splits(questions, seed=seed, train_fraction=cfg.train_fraction, max_per_task=cfg.max_per_task)
+    return LoadResult(kept, errors, capped=len(questions) - len(kept))

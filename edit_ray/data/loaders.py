@@ -27,8 +27,9 @@ import json
 import random
 import re
 import string
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from edit_ray.io import error_row
 
@@ -142,7 +143,10 @@ def bigbench_example(ex: Any, i: int, task: str, header: dict, source: str) -> d
         raise RowError("wrong_type", "examples[]", f"expected an object, got {type(ex).__name__}")
     qid = f"{task}/{i}"
     raw = _text(ex.get("input"), "input", "missing_input")
-    text = header["prefix"] + raw + header["suffix"]
+    prefix = header["prefix"]
+    # "...starting point?" + "Always face forward." needs a space between them
+    sep = " " if prefix and not prefix[-1].isspace() and not raw[:1].isspace() else ""
+    text = prefix + sep + raw + header["suffix"]
     description = header["description"]
     scores = ex.get("target_scores")
     if scores is not None:
@@ -200,7 +204,8 @@ def read_json_task(path: Path, task: str) -> Iterator[tuple[int, dict | RowError
     ValueError when the file as a whole cannot be used."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(doc, dict) or not isinstance(doc.get("examples"), list):
-        raise ValueError("expected a JSON object with an 'examples' list (BIG-bench task.json or BBH JSON)")
+        raise ValueError(  # noqa: TRY004 (caught with parse errors: the whole file is unreadable)
+            "expected a JSON object with an 'examples' list (BIG-bench task.json or BBH JSON)")
     header = _header(doc)
     for i, ex in enumerate(doc["examples"]):
         try:
@@ -299,7 +304,7 @@ def read_hf(spec: str) -> Iterator[tuple[int, dict | RowError]]:
     name, _, split = ident.partition(":")
     try:
         ds = datasets.load_dataset(name, split=split or "test")
-    except Exception as e:  # network, unknown id, missing split: the path cannot be read at all
+    except Exception as e:  # noqa: BLE001 (network, unknown id, missing split: the path cannot be read at all)
         raise ValueError(f"{spec}: cannot load the Hugging Face dataset: {type(e).__name__}: {e}") from None
     task = name.split("/")[-1]
     for i, row in enumerate(ds):
@@ -323,10 +328,13 @@ def _files(path: Path) -> list[tuple[Path, Path]]:
 
 
 def _task_for(file: Path, root: Path) -> str:
-    if file.name == "task.json":
-        rel = file.parent.relative_to(root).parts if file.parent != root else ()
-        return ".".join(rel) if rel else file.parent.name
-    return file.stem
+    """'X.json' -> 'X'; a task.json -> its directory path, dot-joined ('task/sub/task.json' -> 'task.sub')."""
+    if file.name != "task.json":
+        return file.stem
+    rel = file.parent.relative_to(root).parts
+    if not rel or (root / "task.json").is_file():  # the root is itself a BIG-bench task directory
+        rel = (root.name, *rel)
+    return ".".join(rel)
 
 
 def load_path(path: str) -> tuple[list[dict], list[dict]]:

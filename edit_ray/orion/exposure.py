@@ -15,18 +15,18 @@ Writes, under ``out_dir``:
   counts.json             samples = correct + wrong + errors, per question and mistake-type counts
 
 Also shared by reflect.py and rectify.py: ``engine_for`` (which engine config a role uses),
-``sample_seed`` (distinct, stable seeds), ``engine_rows`` (rows carrying the question columns the
-program engine needs) and ``run_engine``.
+``question_columns`` (the question columns the program engine needs on each row), ``run_engine`` and
+``wrong_solutions_by_question``.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections import Counter
-
 from edit_ray import io
 from edit_ray.answers import extract_answer, is_correct
 from edit_ray.config import EngineConfig, RunConfig
+from edit_ray.engines import sample_seed
+from edit_ray.orion.mistakes import classify, exposed_mistakes
 
 STAGE = "orion_exposure"
 # Closed set of reasons this stage writes to its errors table.
@@ -52,11 +52,6 @@ ERROR_TABLE_COLUMNS = {
 
 
 # ------------------------------------------------------------------------------------ shared helpers
-def sample_seed(run_seed: int, row_id: str, attempt: int = 0) -> int:
-    """A stable seed per (run seed, row, attempt): distinct samples per question, identical on a re-run."""
-    return (zlib.crc32(f"{run_seed}:{row_id}:{attempt}".encode()) & 0x7FFFFFFF)
-
-
 def engine_for(cfg: RunConfig, role: str, model: str | None = None) -> EngineConfig:
     """Engine config of a role: ``student`` is served like evaluation (cfg.eval.engine, model replaced by the
     current student's directory); ``teacher`` is cfg.teacher.engine."""
@@ -64,7 +59,9 @@ def engine_for(cfg: RunConfig, role: str, model: str | None = None) -> EngineCon
         case "student":
             if model is None:
                 raise ValueError("engine_for('student') needs the student model (alias or directory)")
-            return cfg.eval.engine.model_copy(update={"model": model})
+            from edit_ray.models import resolve
+
+            return cfg.eval.engine.model_copy(update={"model": resolve(model)})
         case "teacher":
             return cfg.teacher.engine
         case _:
@@ -77,32 +74,11 @@ def question_columns(q: dict) -> dict:
 
 
 def run_engine(rows: list[dict], engine: EngineConfig) -> list[dict]:
-    """Generate through edit_ray.engines (Ray Data + vLLM, HTTP, or the program oracle); same rows, with
-    ``text, token_ids, prompt_token_ids, n_tokens, truncated, error`` added, in input order."""
-    if not rows:
-        return []
+    """Generate through edit_ray.engines (Ray Data + vLLM, HTTP, or the program oracle): the same rows in
+    input order, with ``text, token_ids, prompt_token_ids, n_tokens, truncated, error`` added."""
     from edit_ray.engines import generate_rows
 
-    out = generate_rows(rows, engine)
-    by_id = {r["row_id"]: r for r in out}
-    missing = [r["row_id"] for r in rows if r["row_id"] not in by_id]
-    if missing:
-        raise RuntimeError(f"engine {engine.kind}:{engine.model} returned no row for {missing[:5]} "
-                           f"({len(missing)} of {len(rows)})")
-    return [by_id[r["row_id"]] for r in rows]
-
-
-def is_synthetic(q: dict) -> bool:
-    return q.get("source") == "synthetic"
-
-
-def classify(q: dict, cot: str) -> str | None:
-    """Mistake type of a wrong CoT against the gold steps (synthetic tasks only; EDIT App. A.6 classes)."""
-    if not is_synthetic(q):
-        return None
-    from edit_ray.data.synthetic import classify_mistake
-
-    return classify_mistake(q, cot)
+    return generate_rows(rows, engine)
 
 
 def train_questions(questions: list[dict]) -> list[dict]:
@@ -170,15 +146,10 @@ def expose_errors(cfg: RunConfig, questions: list[dict], student_model: str, out
     counts = {
         "samples": len(rows), "correct": n_correct, "wrong": len(wrong), "errors": len(errors),
         "questions": len(train), "questions_with_errors": len({w["qid"] for w in wrong}),
-        "student": student_model, "mistake_types": mistake_counts(wrong),
+        "student": student_model, "mistake_types": exposed_mistakes(wrong),
     }
     io.write_json(counts, io.join(out_dir, "counts.json"))
     return counts
-
-
-def mistake_counts(wrong: list[dict]) -> dict[str, int]:
-    """Counts of mistake types over error-table rows (rows without a type, i.e. non-synthetic, are left out)."""
-    return dict(sorted(Counter(w["mistake_type"] for w in wrong if w.get("mistake_type")).items()))
 
 
 def error_table_schema():

@@ -126,7 +126,7 @@ def _pad(seqs: list, value, dtype) -> torch.Tensor:
     T = max(len(s) for s in seqs)
     out = torch.full((len(seqs), T), value, dtype=dtype)
     for i, s in enumerate(seqs):
-        out[i, : len(s)] = torch.as_tensor(np.asarray(s), dtype=dtype)
+        out[i, : len(s)] = torch.as_tensor(np.array(s), dtype=dtype)  # copy: Ray's arrays are read-only
     return out
 
 
@@ -138,6 +138,7 @@ def collate_sft(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
         "input_ids": input_ids,
         "attention_mask": _pad([np.ones(len(s)) for s in ids], 0, torch.long),
         "labels": _pad([r["labels"] for r in rows], IGNORE_INDEX, torch.long),
+        "tokens": torch.tensor(sum(len(s) for s in ids)),  # real (unpadded) tokens, for tokens/s
     }
 
 
@@ -152,15 +153,18 @@ def collate_krsl(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
                        torch.long),
         "weights": _pad([r["chosen_w"] for r in rows] + [r["rejected_w"] for r in rows], 0.0, torch.float32),
         "key": _pad([r["chosen_key"] for r in rows] + [r["rejected_key"] for r in rows], 0, torch.long),
+        "tokens": torch.tensor(sum(len(s) for s in ids)),
     }
 
 
 def pack_sft(rows: list[dict], max_length: int, pad_id: int) -> dict[str, torch.Tensor]:
     """SFT packing: greedily put whole sequences into rows of at most ``max_length`` tokens.
 
-    ``position_ids`` restart at 0 for each packed sequence; transformers reads the restarts as sequence
-    boundaries and masks attention across them. A sequence's first token is a prompt token (label −100),
-    so the token before a boundary never learns to predict the next sequence.
+    ``position_ids`` restart at 0 for each packed sequence and ``attention_mask`` is a 4D block-diagonal
+    causal mask ``(B, 1, T, T)`` (True = may attend), so no token sees another sequence: the packed
+    forward equals the separate ones (a test checks it; transformers does not infer this from
+    position_ids alone with SDPA). A sequence's first token is a prompt token (label −100), so the token
+    before a boundary never learns to predict the next sequence.
     """
     bins: list[list[dict]] = []
     for r in sorted(rows, key=lambda r: -len(r["input_ids"])):
@@ -172,11 +176,16 @@ def pack_sft(rows: list[dict], max_length: int, pad_id: int) -> dict[str, torch.
             bins.append([r])
     cat = lambda b, k: np.concatenate([np.asarray(x[k]) for x in b])  # noqa: E731
     pos = [np.concatenate([np.arange(len(x["input_ids"])) for x in b]) for b in bins]
+    doc = _pad([np.concatenate([np.full(len(x["input_ids"]), i) for i, x in enumerate(b)]) for b in bins], -1,
+               torch.long)  # padding is its own "document" (-1)
+    T = doc.shape[1]
+    mask = (doc[:, :, None] == doc[:, None, :]) & torch.tril(torch.ones(T, T, dtype=torch.bool))
     return {
         "input_ids": _pad([cat(b, "input_ids") for b in bins], pad_id, torch.long),
-        "attention_mask": _pad([np.ones(sum(len(x["input_ids"]) for x in b)) for b in bins], 0, torch.long),
+        "attention_mask": mask[:, None],
         "labels": _pad([cat(b, "labels") for b in bins], IGNORE_INDEX, torch.long),
         "position_ids": _pad(pos, 0, torch.long),
+        "tokens": torch.tensor(sum(len(x["input_ids"]) for x in rows)),
     }
 
 

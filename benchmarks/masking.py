@@ -1,0 +1,152 @@
+"""Benchmark of key-step masking (issue 4 part 6): the paper's DP vs the kernel vs the Ray Data stage.
+
+    .venv/bin/python benchmarks/masking.py [--pairs 2000] [--ref-pairs 2] [--lengths 512 1024]
+
+Pairs are realistic: a response made of synthetic step-by-step CoTs, cut to about L tokens, and a copy
+with three local edits (a changed number, an inserted clause, a deleted word), as a wrong CoT copies the
+right one and diverges. Printed, from one run, in pairs/s:
+
+- reference: the paper's pure-Python DP, one run per direction (edit_ray.masking.reference);
+- kernel: ``key_masks`` on token ids, one core, in process;
+- pair work: ``KeyTokenMasker`` called in process on batches (tokenize both sides + kernel + weights +
+  Arrow columns): everything one stage actor does, without Ray;
+- stage 1w / 2w: ``mask_pairs`` on a local Ray cluster with 1 and 2 actors; "steady" counts from the first
+  returned batch (actor start-up, i.e. loading the tokenizer, excluded), "wall" includes it.
+
+Targets: kernel >= 1000x reference at 1024 tokens; stage >= 50% of the bare per-pair work; 2 workers >=
+1.8x one (needs 2 idle cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+
+import pyarrow as pa
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def make_pairs(tokenizer, n: int, length: int, seed: int = 0) -> list[dict]:
+    """``n`` (chosen, rejected) text pairs of about ``length`` tokens, the rejected one with 3 local edits."""
+    from edit_ray.config import SYNTHETIC_TASKS
+    from edit_ray.data.synthetic import generate, gold_cot
+
+    cots = [gold_cot(q) for task in SYNTHETIC_TASKS for q in generate(task, 40, 3, seed)]
+    rng = random.Random(seed)
+    bases = []
+    for _ in range(20):  # distinct responses; each pair edits one of them at random places
+        rng.shuffle(cots)
+        ids = tokenizer("\n".join(cots[:40]), add_special_tokens=False).input_ids[: length - 1]  # + EOS
+        bases.append(tokenizer.decode(ids).split(" "))
+    pairs = []
+    for k in range(n):
+        words = bases[k % len(bases)]
+        edited = list(words)
+        at = sorted(rng.sample(range(len(words) - 1), 3))
+        edited[at[2]] = ""                                            # delete a word
+        edited.insert(at[1], "however, as noted above,")               # insert a clause
+        edited[at[0]] = str(rng.randrange(10, 999))                    # change a number / word
+        pairs.append({"pair_id": f"b{length}-{k}", "prompt": "Q: solve the tasks.\nA:",
+                      "chosen": " ".join(words), "rejected": " ".join(w for w in edited if w)})
+    return pairs
+
+
+def rate(n: int, seconds: float) -> float:
+    return n / seconds if seconds > 0 else float("inf")
+
+
+def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_ref: int) -> dict:
+    import ray
+
+    from edit_ray.config import MaskingConfig
+    from edit_ray.masking.kernel import key_masks
+    from edit_ray.masking.reference import reference_key_masks
+    from edit_ray.masking.stage import _ROW, KeyTokenMasker, mask_pairs
+    from edit_ray.tokens import tokenize_pairs
+
+    pairs = make_pairs(tokenizer, n_pairs, length)
+    _, chosen = tokenize_pairs(tokenizer, [p["prompt"] for p in pairs], [p["chosen"] for p in pairs])
+    _, rejected = tokenize_pairs(tokenizer, [p["prompt"] for p in pairs], [p["rejected"] for p in pairs])
+    res = {"length": length, "tokens": sum(map(len, chosen)) / len(chosen)}
+
+    t = time.perf_counter()
+    for c, r in zip(chosen[:n_ref], rejected[:n_ref]):
+        reference_key_masks(c, r)
+    res["reference"] = rate(n_ref, time.perf_counter() - t)
+
+    t = time.perf_counter()
+    for c, r in zip(chosen, rejected):
+        key_masks(c, r)
+    res["kernel"] = rate(len(chosen), time.perf_counter() - t)
+
+    table = pa.Table.from_pylist([{**p, _ROW: i} for i, p in enumerate(pairs)])
+    cfg = MaskingConfig()
+    masker = KeyTokenMasker(tokenizer_name, cfg, 1.0, 0.025, 0.0)
+    t = time.perf_counter()
+    for i in range(0, table.num_rows, cfg.batch_size):
+        masker(table.slice(i, cfg.batch_size))
+    res["pair_work"] = rate(table.num_rows, time.perf_counter() - t)
+
+    for workers in (1, 2):
+        # the hot path of mask_pairs with a clock on each returned batch, to separate actor start-up
+        cfg = MaskingConfig(num_workers=workers)
+        t0 = time.perf_counter()
+        step = max(1, min(cfg.batch_size, -(-table.num_rows // (4 * workers))))
+        ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, table.num_rows, step)]).map_batches(
+            KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer_name, "masking": cfg, "alpha": 1.0,
+                                                   "beta": 0.025, "gamma": 0.0},
+            batch_size=cfg.batch_size, batch_format="pyarrow", num_cpus=1,
+            compute=ray.data.ActorPoolStrategy(size=workers))
+        first, first_rows, rows = None, 0, 0
+        for b in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            rows += b.num_rows
+            if first is None:
+                first, first_rows = time.perf_counter(), b.num_rows
+        end = time.perf_counter()
+        assert rows == table.num_rows
+        res[f"stage_{workers}w_wall"] = rate(rows, end - t0)
+        res[f"stage_{workers}w_steady"] = rate(rows - first_rows, end - first)
+    ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
+    assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", type=int, default=2000, help="pairs for the kernel and the stage")
+    ap.add_argument("--ref-pairs", type=int, default=2, help="pairs for the (slow) reference DP")
+    ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024])
+    ap.add_argument("--tokenizer", default="tiny-llama-test", help="alias or dir (tiny-llama-test has SmolLM2's)")
+    args = ap.parse_args()
+
+    import ray
+
+    from edit_ray.models import load_tokenizer, resolve
+
+    name = resolve(args.tokenizer)
+    tokenizer = load_tokenizer(name)
+    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
+    try:
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        results = [bench_length(name, tokenizer, n, args.pairs, args.ref_pairs) for n in args.lengths]
+    finally:
+        ray.shutdown()
+    print(f"\nmasking benchmark: {args.pairs} pairs (reference: {args.ref_pairs}), cpu_count={os.cpu_count()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'length':>7} {'tokens':>7} {'reference':>10} {'kernel':>10} {'pair work':>10} {'stage 1w':>10} "
+          f"{'stage 2w':>10} {'kernel/ref':>11} {'stage/work':>11} {'stage/kernel':>13} {'2w/1w':>6}   (pairs/s)")
+    for r in results:
+        print(f"{r['length']:>7} {r['tokens']:>7.0f} {r['reference']:>10.2f} {r['kernel']:>10.0f} "
+              f"{r['pair_work']:>10.0f} {r['stage_1w_steady']:>10.0f} {r['stage_2w_steady']:>10.0f} "
+              f"{r['kernel'] / r['reference']:>10.0f}x {r['stage_1w_steady'] / r['pair_work']:>10.2f}x "
+              f"{r['stage_1w_steady'] / r['kernel']:>12.3f}x {r['stage_2w_steady'] / r['stage_1w_steady']:>5.2f}x")
+    for r in results:
+        print(f"{r['length']:>7}: stage wall incl. actor start-up: 1w {r['stage_1w_wall']:.0f}/s, "
+              f"2w {r['stage_2w_wall']:.0f}/s")
+
+
+if __name__ == "__main__":
+    main()

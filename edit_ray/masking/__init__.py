@@ -1,0 +1,12 @@
+"""Key-step masking (EDIT, edit-method.md §2): minimum edit distance key tokens and KRSL weights.
+
+- ``kernel``: fast alignment (rapidfuzz) → key masks; ``key_weights`` turns a mask into loss weights.
+- ``reference``: the paper's pure-Python DP, the baseline for tests and benchmarks.
+- ``widen``: optional widening of key tokens to words or reasoning steps.
+- ``stage``: the Ray Data stage and the ``edit-ray mask`` command; ``show``: ``edit-ray mask show``.
+- ``ground_truth``: precision / recall of key tokens against the known mistake step of synthetic pairs.
+"""
+
+from edit_ray.masking.kernel import edit_ops, key_masks, key_weights
+
+__all__ = ["edit_ops", "key_masks", "key_weights"]

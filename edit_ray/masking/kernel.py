@@ -1,0 +1,79 @@
+"""Fast key-token masks from a minimum edit distance alignment (EDIT's key-step location, edit-method.md §2).
+
+EDIT calls the tokens where a correct CoT and its wrong twin differ *key tokens*: aligned with the fewest
+unit-cost edits (Levenshtein over token ids), the correct CoT's tokens that are deleted or replaced, and
+the wrong CoT's tokens that are absent from or replaced in the correct one. The paper finds them with a
+pure-Python DP (``reference.py``); here rapidfuzz's bit-parallel Levenshtein returns the edit script.
+
+One alignment masks both sides, so the two masks always agree with each other (the paper runs one DP per
+direction). Where several scripts share the minimum cost, rapidfuzz may pick another one than the paper's
+tie order (delete > insert > diagonal); any minimum-cost script is a valid EDIT mask.
+
+``key_weights`` is the one place where a key mask becomes loss weights (paper eq. 5–7: α on the correct
+CoT's key tokens, γ elsewhere; β on the wrong CoT's key tokens, 0 elsewhere; the KRSL loss subtracts the
+β term, so β here is ≥ 0).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein, Postfix, Prefix
+
+TokenIds = Sequence[int] | np.ndarray
+
+
+def _as_list(ids: TokenIds) -> list[int]:
+    # rapidfuzz hashes list elements directly; numpy scalars would go through a slower generic path
+    return ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+
+
+def edit_ops(chosen: TokenIds, rejected: TokenIds, strip_prefix: bool = True,
+             strip_suffix: bool = False) -> list[tuple[str, int, int]]:
+    """A minimum-cost edit script turning ``chosen`` into ``rejected``.
+
+    Args:
+        chosen, rejected: response token ids (prompt removed).
+        strip_prefix: align only after the longest common prefix (the paper does; no effect on the cost).
+        strip_suffix: also leave out the longest common suffix (no effect on the cost).
+    Returns:
+        ``(tag, i, j)`` ops, tag in ``replace`` | ``delete`` | ``insert``; ``i`` indexes ``chosen`` and
+        ``j`` indexes ``rejected``. Its length is the Levenshtein distance.
+    """
+    a, b = _as_list(chosen), _as_list(rejected)
+    p = int(Prefix.similarity(a, b)) if strip_prefix else 0
+    s = int(Postfix.similarity(a[p:], b[p:])) if strip_suffix else 0
+    a, b = a[p:len(a) - s], b[p:len(b) - s]
+    return [(tag, i + p, j + p) for tag, i, j in Levenshtein.editops(a, b).as_list()]
+
+
+def key_masks(chosen: TokenIds, rejected: TokenIds, strip_prefix: bool = True,
+              strip_suffix: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Key-token masks of a (correct, wrong) CoT pair.
+
+    Args:
+        chosen: token ids of the correct CoT's response (length n).
+        rejected: token ids of the wrong CoT's response (length m).
+        strip_prefix, strip_suffix: see ``edit_ops``.
+    Returns:
+        ``(chosen_key, rejected_key)``: int8 arrays of shape (n,) and (m,). ``chosen_key[t] = 1`` iff chosen
+        token t is deleted or replaced on the way to ``rejected``; ``rejected_key[t] = 1`` iff rejected
+        token t is absent from or replaced in ``chosen``.
+    """
+    chosen_key = np.zeros(len(chosen), dtype=np.int8)
+    rejected_key = np.zeros(len(rejected), dtype=np.int8)
+    for tag, i, j in edit_ops(chosen, rejected, strip_prefix, strip_suffix):
+        if tag != "insert":
+            chosen_key[i] = 1
+        if tag != "delete":
+            rejected_key[j] = 1
+    return chosen_key, rejected_key
+
+
+def key_weights(key: np.ndarray, on: float, off: float = 0.0) -> np.ndarray:
+    """Per-token loss weights from a 0/1 key mask: ``on`` at key tokens, ``off`` elsewhere (float32).
+
+    Chosen side: ``key_weights(chosen_key, alpha, gamma)``; rejected side: ``key_weights(rejected_key, beta)``.
+    """
+    return np.where(np.asarray(key, dtype=bool), np.float32(on), np.float32(off)).astype(np.float32)

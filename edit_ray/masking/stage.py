@@ -1,0 +1,346 @@
+"""Ray Data stage: key-token masks and weights for (correct, wrong) CoT pairs (EDIT step 3, edit-method.md §2).
+
+Reads pairs ``{pair_id, prompt, chosen, rejected}`` (``dual/pairs.parquet``, or JSONL / Parquet given to
+``edit-ray mask``), tokenizes each with the student's tokenizer exactly as training does
+(``edit_ray.tokens.tokenize_pair``), aligns the two responses with the minimum edit distance kernel and
+writes the masks table of docs/CONTRACTS.md (columns in ``OUTPUT_COLUMNS``). The weights are the KRSL
+ones (paper eqs. 5–7; KRSL = key reasoning steps learning, stage 2 of EDIT): α on the correct CoT's key
+tokens and γ elsewhere, β on the wrong CoT's key tokens and 0 elsewhere (the loss subtracts the β term).
+
+Three layers (style.md §6): ``mask_pair`` is a pure function of one pair; ``KeyTokenMasker`` holds the
+tokenizer, built once per Ray Data actor; ``mask_pairs`` wires ``map_batches`` over an actor pool and splits
+off failed rows. A failed row goes to the errors table with a reason from ``REASONS``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from edit_ray import io
+from edit_ray.config import MaskingConfig
+from edit_ray.masking.kernel import key_masks, key_weights
+from edit_ray.masking.show import mask_show_command  # noqa: F401  (the CLI imports it from here)
+from edit_ray.masking.widen import widen
+from edit_ray.tokens import tokenize_pair, tokenize_pairs
+
+STAGE = "masks"
+INPUT_COLUMNS = {
+    "pair_id": "stable id of the pair",
+    "prompt": "student prompt, shared by both CoTs",
+    "chosen": "correct CoT (response text)",
+    "rejected": "wrong CoT (response text)",
+}
+OUTPUT_COLUMNS = {
+    "pair_id": "stable id of the pair (string)",
+    "prompt_ids": "list<int32>: prompt token ids with the tokenizer's special tokens",
+    "chosen_ids": "list<int32>: correct CoT's response token ids + EOS",
+    "rejected_ids": "list<int32>: wrong CoT's response token ids + EOS",
+    "chosen_weights": "list<float32>: alpha on key tokens, gamma elsewhere",
+    "rejected_weights": "list<float32>: beta on key tokens, 0 elsewhere",
+    "chosen_key": "list<int8>: 1 where the correct CoT's token is deleted or replaced in the wrong one",
+    "rejected_key": "list<int8>: 1 where the wrong CoT's token is absent from or replaced in the correct one",
+    "n_key_chosen": "int32: key tokens of the correct CoT",
+    "n_key_rejected": "int32: key tokens of the wrong CoT",
+}
+REASONS = {
+    "identical_pair": "the two responses are the same tokens: no key token to learn from",
+    "unrelated_pair": "the responses share no token but EOS: every token is key, the mask says nothing",
+    "bad_input": "a field is missing, not a string, or empty",
+}
+OUTPUT_SCHEMA = pa.schema([
+    ("pair_id", pa.string()),
+    ("prompt_ids", pa.list_(pa.int32())),
+    ("chosen_ids", pa.list_(pa.int32())),
+    ("rejected_ids", pa.list_(pa.int32())),
+    ("chosen_weights", pa.list_(pa.float32())),
+    ("rejected_weights", pa.list_(pa.float32())),
+    ("chosen_key", pa.list_(pa.int8())),
+    ("rejected_key", pa.list_(pa.int8())),
+    ("n_key_chosen", pa.int32()),
+    ("n_key_rejected", pa.int32()),
+])
+# Columns that travel through the Ray Data stage besides OUTPUT_SCHEMA (dropped before writing).
+_ROW = "_row"
+_WORK_SCHEMA = OUTPUT_SCHEMA.append(pa.field(_ROW, pa.int64())).append(pa.field("error", pa.string())) \
+    .append(pa.field("detail", pa.string()))
+_TOKENIZER_KEY = b"edit_ray.tokenizer"
+
+
+# ------------------------------------------------------------------------------------ pure layer
+def check_fields(prompt: Any, chosen: Any, rejected: Any) -> str | None:
+    """None if the three texts are usable, else the ``bad_input`` detail naming the field."""
+    for name, value in (("prompt", prompt), ("chosen", chosen), ("rejected", rejected)):
+        if not isinstance(value, str) or not value.strip():
+            what = "missing" if value is None else ("empty" if isinstance(value, str) else type(value).__name__)
+            return f"field '{name}' is {what}"
+    return None
+
+
+def mask_tokens(chosen_ids: list[int], rejected_ids: list[int], masking: MaskingConfig, alpha: float, beta: float,
+                gamma: float, tokenizer=None, chosen: str = "", rejected: str = "") -> dict:
+    """Key masks and KRSL weights of one tokenized pair, or the reason it cannot have any.
+
+    ``tokenizer`` and the texts are needed only when ``masking.widen`` is not ``none``.
+
+    Returns:
+        ``chosen_key, rejected_key`` (int8, shapes (n,), (m,)), ``chosen_weights, rejected_weights``
+        (float32), ``n_key_chosen, n_key_rejected``, ``error`` (None or a key of ``REASONS``) and ``detail``.
+    """
+    chosen_key, rejected_key = key_masks(chosen_ids, rejected_ids, masking.strip_prefix, masking.strip_suffix)
+    if not chosen_key.any() and not rejected_key.any():
+        return _failed("identical_pair", f"{len(chosen_ids)} identical tokens")
+    if len(chosen_ids) - int(chosen_key.sum()) <= 1:  # the EOS both responses end with is all they share
+        return _failed("unrelated_pair", f"0 of {len(chosen_ids)} / {len(rejected_ids)} tokens aligned")
+    if masking.widen != "none":
+        chosen_key = widen(chosen_key, tokenizer, chosen, chosen_ids, masking.widen)
+        rejected_key = widen(rejected_key, tokenizer, rejected, rejected_ids, masking.widen)
+    return {
+        "chosen_weights": key_weights(chosen_key, alpha, gamma),
+        "rejected_weights": key_weights(rejected_key, beta, 0.0),
+        "chosen_key": chosen_key, "rejected_key": rejected_key,
+        "n_key_chosen": int(chosen_key.sum()), "n_key_rejected": int(rejected_key.sum()),
+        "error": None, "detail": None,
+    }
+
+
+def mask_pair(tokenizer, prompt: Any, chosen: Any, rejected: Any, masking: MaskingConfig,
+              alpha: float, beta: float, gamma: float) -> dict:
+    """Masks and weights of one text pair (``mask_tokens`` after ``tokenize_pair``), or why not.
+
+    Returns:
+        A dict with the ``OUTPUT_COLUMNS`` but ``pair_id``, plus ``error`` and ``detail``; rows with an
+        error carry empty lists.
+    """
+    bad = check_fields(prompt, chosen, rejected)
+    if bad:
+        return {"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_failed("bad_input", bad)}
+    prompt_ids, chosen_ids = tokenize_pair(tokenizer, prompt, chosen)
+    _, rejected_ids = tokenize_pair(tokenizer, prompt, rejected)
+    out = mask_tokens(chosen_ids, rejected_ids, masking, alpha, beta, gamma, tokenizer, chosen, rejected)
+    if out["error"] is not None:
+        prompt_ids, chosen_ids, rejected_ids = [], [], []
+    return {"prompt_ids": prompt_ids, "chosen_ids": chosen_ids, "rejected_ids": rejected_ids, **out}
+
+
+def _failed(reason: str, detail: str) -> dict:
+    empty = np.zeros(0, dtype=np.int8)
+    return {"chosen_weights": empty.astype(np.float32), "rejected_weights": empty.astype(np.float32),
+            "chosen_key": empty, "rejected_key": empty, "n_key_chosen": 0, "n_key_rejected": 0,
+            "error": reason, "detail": detail}
+
+
+def _list_column(values: list, value_type: pa.DataType) -> pa.Array:
+    """One Arrow list column from per-row sequences, built from a flat buffer (no per-element Python)."""
+    lengths = np.fromiter((len(v) for v in values), dtype=np.int32, count=len(values))
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.concatenate([np.asarray(v) for v in values]) if len(values) else np.zeros(0)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat.astype(value_type.to_pandas_dtype())))
+
+
+# ------------------------------------------------------------------------------------ actor layer
+class KeyTokenMasker:
+    """Ray Data callable: one per actor, so the tokenizer is loaded once per worker, not per batch."""
+
+    def __init__(self, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float, gamma: float):
+        from edit_ray.models import load_tokenizer
+
+        self.tokenizer = load_tokenizer(tokenizer)
+        self.masking, self.alpha, self.beta, self.gamma = masking, alpha, beta, gamma
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        cols = {c: batch[c].to_pylist() if c in batch.column_names else [None] * batch.num_rows
+                for c in ("pair_id", "prompt", "chosen", "rejected", _ROW)}
+        n = batch.num_rows
+        bad = [check_fields(cols["prompt"][i], cols["chosen"][i], cols["rejected"][i])
+               or (None if cols["pair_id"][i] not in (None, "") else "field 'pair_id' is missing") for i in range(n)]
+        good = [i for i in range(n) if bad[i] is None]
+        # one batched tokenizer call per side: the same ids as tokenize_pair, without per-row overhead
+        prompt_ids, chosen_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
+                                                [cols["chosen"][i] for i in good])
+        _, rejected_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
+                                         [cols["rejected"][i] for i in good])
+        rows: list[dict] = [{"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_failed("bad_input", b)}
+                            if b else None for b in bad]
+        for k, i in enumerate(good):
+            out = mask_tokens(chosen_ids[k], rejected_ids[k], self.masking, self.alpha, self.beta, self.gamma,
+                              self.tokenizer, cols["chosen"][i], cols["rejected"][i])
+            ids = (prompt_ids[k], chosen_ids[k], rejected_ids[k]) if out["error"] is None else ([], [], [])
+            rows[i] = {"prompt_ids": ids[0], "chosen_ids": ids[1], "rejected_ids": ids[2], **out}
+        arrays = {"pair_id": pa.array(cols["pair_id"], pa.string())}
+        for field in OUTPUT_SCHEMA:
+            if pa.types.is_list(field.type):
+                arrays[field.name] = _list_column([r[field.name] for r in rows], field.type.value_type)
+            elif field.name != "pair_id":
+                arrays[field.name] = pa.array([r[field.name] for r in rows], field.type)
+        arrays[_ROW] = pa.array(cols[_ROW], pa.int64())
+        arrays["error"] = pa.array([r["error"] for r in rows], pa.string())
+        arrays["detail"] = pa.array([r["detail"] for r in rows], pa.string())
+        return pa.Table.from_pydict(arrays, schema=_WORK_SCHEMA)
+
+
+# ------------------------------------------------------------------------------------ stage layer
+def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
+    """Pairs from JSONL or Parquet as a string table with ``_row`` numbers, plus rows that did not parse.
+
+    Raises:
+        FileNotFoundError / ValueError: the file is missing or has none of the pair columns.
+    """
+    if str(path).endswith((".jsonl", ".json")):
+        rows, errors = [], []
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    if not isinstance(obj, dict):
+                        raise ValueError(f"a JSON {type(obj).__name__}, not an object")
+                    rows.append(obj)
+                except ValueError as e:
+                    errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {e}"))
+    else:
+        rows, errors = io.read_rows(path), []
+    if rows and not any(c in rows[0] for c in INPUT_COLUMNS):
+        raise ValueError(f"{path}: no pair columns; expected {sorted(INPUT_COLUMNS)}, got {sorted(rows[0])}")
+
+    def text(v):  # keep None and non-strings visible to mask_pair; ids may be numbers in JSONL
+        return v if v is None or isinstance(v, str) else json.dumps(v)
+
+    table = pa.table({
+        "pair_id": [None if r.get("pair_id") is None else str(r["pair_id"]) for r in rows],
+        **{c: [text(r.get(c)) for r in rows] for c in ("prompt", "chosen", "rejected")},
+        _ROW: list(range(len(rows))),
+    })
+    return table, errors
+
+
+def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float,
+               gamma: float) -> tuple[pa.Table, list[dict]]:
+    """Run ``KeyTokenMasker`` over ``pairs`` on an actor pool (Ray must be initialised by the caller).
+
+    Returns:
+        ``(masks, errors)``: the masks table (``OUTPUT_SCHEMA``, input order) and error rows.
+    """
+    import ray
+
+    # Several blocks, so that every actor of the pool gets work.
+    step = max(1, min(masking.batch_size, -(-pairs.num_rows // (4 * masking.num_workers))))
+    blocks = [pairs.slice(i, step) for i in range(0, pairs.num_rows, step)] or [pairs]
+    ds = ray.data.from_arrow(blocks).map_batches(
+        KeyTokenMasker,
+        fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking, "alpha": alpha, "beta": beta,
+                               "gamma": gamma},
+        batch_size=masking.batch_size, batch_format="pyarrow", num_cpus=1,
+        compute=ray.data.ActorPoolStrategy(size=masking.num_workers),
+    )
+    parts = [pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
+             for b in ds.iter_batches(batch_size=None, batch_format="pyarrow")]
+    out = pa.concat_tables(parts) if parts else _WORK_SCHEMA.empty_table()
+    out = out.sort_by(_ROW)
+    failed = out.filter(out["error"].is_valid())
+    errors = [io.error_row(r["pair_id"] if r["pair_id"] is not None else f"row {r[_ROW]}", STAGE, r["error"],
+                           r["detail"]) for r in failed.select(["pair_id", _ROW, "error", "detail"]).to_pylist()]
+    ok = out.filter(out["error"].is_null()).select(OUTPUT_SCHEMA.names).cast(OUTPUT_SCHEMA)
+    return ok, errors
+
+
+def key_fraction_stats(masks: pa.Table) -> dict:
+    """Fractions of key tokens per side (token-weighted over all pairs; the paper reports about 4.7%)."""
+    def frac(side: str) -> float:
+        n = int(np.sum(masks[f"n_key_{side}"].to_numpy())) if masks.num_rows else 0
+        total = sum(len(x) for x in masks[f"{side}_ids"].to_pylist()) if masks.num_rows else 0
+        return n / total if total else 0.0
+
+    return {"key_fraction_chosen": frac("chosen"), "key_fraction_rejected": frac("rejected")}
+
+
+def plot_key_fractions(masks: pa.Table, path: str) -> None:
+    """Histogram of the per-pair fraction of key tokens on each side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for side, color in (("chosen", "tab:green"), ("rejected", "tab:red")):
+        n_key = masks[f"n_key_{side}"].to_numpy()
+        lengths = np.array([len(x) for x in masks[f"{side}_ids"].to_pylist()])
+        ax.hist(n_key / np.maximum(lengths, 1), bins=20, range=(0, 1), alpha=0.6, color=color,
+                label=f"{side} (correct CoT)" if side == "chosen" else f"{side} (wrong CoT)")
+    ax.set_xlabel("fraction of key tokens per response")
+    ax.set_ylabel("pairs")
+    ax.legend()
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _write_outputs(masks: pa.Table, errors: list[dict], n_in: int, tokenizer: str, masking: MaskingConfig,
+                   masks_path: str, errors_path: str, quiet: bool = False) -> dict:
+    meta = {_TOKENIZER_KEY: tokenizer.encode(), b"edit_ray.masking": masking.model_dump_json().encode()}
+    io.write_table(masks.replace_schema_metadata(meta), masks_path)
+    io.write_errors(errors, errors_path)
+    stats = key_fraction_stats(masks)
+    io.report_counts(STAGE, n_in, masks.num_rows, len(errors),
+                     extra={k: round(v, 4) for k, v in stats.items()}, quiet=quiet)
+    return {"pairs": masks.num_rows, "errors": len(errors), **stats}
+
+
+def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingConfig, alpha: float = 1.0,
+                beta: float = 0.025, gamma: float = 0.0) -> dict:
+    """The masking stage of a run: ``out_dir/{masks.parquet, errors.parquet, stats.json, key_fraction.png}``.
+
+    Ray must be initialised by the caller.
+
+    Returns:
+        ``{"pairs", "errors", "key_fraction_chosen", "key_fraction_rejected"}``.
+    """
+    pairs, parse_errors = read_pairs(pairs_path)
+    masks, errors = mask_pairs(pairs, tokenizer, masking, alpha, beta, gamma)
+    errors = parse_errors + errors
+    result = _write_outputs(masks, errors, pairs.num_rows + len(parse_errors), tokenizer, masking,
+                            io.join(out_dir, "masks.parquet"), io.join(out_dir, "errors.parquet"))
+    reasons = {r: sum(e["reason"] == r for e in errors) for r in sorted({e["reason"] for e in errors})}
+    io.write_json({**result, "errors_by_reason": reasons, "tokenizer": tokenizer,
+                   "masking": masking.model_dump(), "alpha": alpha, "beta": beta, "gamma": gamma},
+                  io.join(out_dir, "stats.json"))
+    plot_key_fractions(masks, os.path.join(out_dir, "key_fraction.png"))
+    return result
+
+
+def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False, num_workers: int = 1,
+                 alpha: float = 1.0, beta: float = 0.025, gamma: float = 0.0) -> int:
+    """``edit-ray mask --pairs PAIRS --tokenizer MODEL --out OUT.parquet [--json]``.
+
+    Writes OUT and, beside it, ``<stem>.errors.parquet``. With ``as_json`` prints exactly
+    ``{"pairs": N, "errors": M, "key_fraction_chosen": x, "key_fraction_rejected": y}``.
+    """
+    import ray
+
+    if not Path(pairs).exists():
+        print(f"edit-ray mask: no pairs file at {pairs}", file=sys.stderr)
+        return 2
+    masking = MaskingConfig(num_workers=num_workers)
+    if not ray.is_initialized():  # an entry point: the one place allowed to start Ray
+        ray.init(num_cpus=max(8, num_workers + 2), include_dashboard=False, log_to_driver=False)
+    try:
+        table, parse_errors = read_pairs(pairs)
+    except (ValueError, OSError) as e:
+        print(f"edit-ray mask: {e}", file=sys.stderr)
+        return 2
+    masks, errors = mask_pairs(table, tokenizer, masking, alpha, beta, gamma)
+    stem = str(out)[: -len(".parquet")] if str(out).endswith(".parquet") else str(out)
+    result = _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer,
+                            masking, out, stem + ".errors.parquet", quiet=as_json)
+    if as_json:
+        print(json.dumps(result))
+    return 0

@@ -1,0 +1,166 @@
+"""Teacher stages of a run: CEP CoTs (``run_teacher``) and dual CoTs (``run_dual``), and ``edit-ray generate``.
+
+Run-dir layout (docs/CONTRACTS.md):
+
+    data/questions.parquet   read (train split)
+    teacher/cots.parquet     CEP rows (kind cep), teacher/errors.parquet
+    dual/cots.parquet        AHP and CCP rows (kind ahp|ccp), dual/errors.parquet
+    dual/pairs.parquet       (chosen, rejected) pairs with distance and similarity
+    dual/sft.parquet         stage-1 data: D+ ∪ D-+ with the student prompt
+
+Both stages are resumable: finished rows stream into ``<stage>/parts/`` (see ``teacher.parts``); a re-run
+after a crash or ``kill -9`` generates only the rows that are missing there, then rewrites the final
+artifacts from all parts. Library code never calls ``ray.init``; ``generate_command`` (an entry point) does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+
+from edit_ray import io
+from edit_ray.config import RunConfig
+from edit_ray.teacher import parts
+from edit_ray.teacher.cep import STAGE as TEACHER_STAGE, cep_rows, cot_row, has_answer_phrase, split_by_correctness
+from edit_ray.teacher.dual import STAGE as DUAL_STAGE, build_pairs, build_sft, dual_rows, verify
+from edit_ray.teacher.retry import generate_with_retries
+
+
+def train_questions(run_dir: str) -> list[dict]:
+    """The train split of ``run_dir/data/questions.parquet``."""
+    path = io.join(run_dir, "data", "questions.parquet")
+    if not io.exists(path):
+        raise FileNotFoundError(f"{path} not found: run the data stage first (edit-ray generate builds it)")
+    return [q for q in io.read_rows(path) if q.get("split", "train") == "train"]
+
+
+def _teacher_name(cfg: RunConfig) -> str:
+    return f"{cfg.teacher.engine.kind}:{cfg.teacher.engine.model}"
+
+
+def _write_final(out_dir: str, name: str, rows: list[dict], errors: list[dict]) -> None:
+    io.write_table(rows, io.join(out_dir, name))
+    io.write_errors(errors, io.join(out_dir, "errors.parquet"))
+
+
+def run_teacher(cfg: RunConfig, run_dir: str) -> dict:
+    """CEP for every training question (K samples each), resumable.
+
+    Args:
+        cfg: reads ``teacher`` (engine, samples_per_question, retries, part_rows) and ``run.seed``.
+        run_dir: the run directory (``data/questions.parquet`` must exist).
+    Returns:
+        Counts: ``in``, ``ok``, ``errors``, ``d_plus``, ``d_minus``, ``truncated``, ``questions``.
+    """
+    questions = train_questions(run_dir)
+    rows, bad = cep_rows(questions, cfg.teacher)
+    out_dir = io.join(run_dir, "teacher")
+    parts_dir = io.join(out_dir, "parts")
+    parts.claim(parts_dir, parts.fingerprint(cfg.teacher.model_dump(mode="json"), cfg.run.seed,
+                                             sorted(r["row_id"] for r in rows + bad)))
+    done = parts.done_row_ids(parts_dir)
+    parts.write_part(parts_dir, [], [e for e in bad if e["row_id"] not in done])
+    t = cfg.teacher
+    generate_with_retries(
+        [r for r in rows if r["row_id"] not in done], t.engine, check=has_answer_phrase,
+        finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg)), stage=TEACHER_STAGE,
+        parts_dir=parts_dir, part_rows=t.part_rows, max_attempts=t.max_attempts, run_seed=cfg.run.seed,
+        temperature_step=t.temperature_step, max_temperature=t.max_temperature)
+
+    cots, errors = parts.read_parts(parts_dir)
+    cots.sort(key=lambda r: r["row_id"])
+    _write_final(out_dir, "cots.parquet", cots, errors)
+    d_plus, d_minus = split_by_correctness(cots)
+    return io.report_counts(
+        "teacher.cep", len(rows) + len(bad), len(cots), len(errors),
+        {"questions": len(questions), "d_plus": len(d_plus), "d_minus": len(d_minus),
+         "truncated": sum(bool(c["truncated"]) for c in cots)})
+
+
+def run_dual(cfg: RunConfig, run_dir: str) -> dict:
+    """AHP on D-, CCP on D+ (both verified), then pairs and the SFT set; resumable.
+
+    Args:
+        cfg: reads ``teacher`` (engine, retry temperature), ``dual`` (max_verify_attempts, max_distance),
+            ``run.seed``.
+        run_dir: the run directory (``teacher/cots.parquet`` must exist).
+    Returns:
+        Counts: ``rectified_ok/failed``, ``corrupted_ok/failed``, ``pairs``, ``dual_plus``, ``dual_minus``,
+        ``too_distant``, ``sft``.
+    """
+    questions = {q["qid"]: q for q in train_questions(run_dir)}
+    cots_path = io.join(run_dir, "teacher", "cots.parquet")
+    if not io.exists(cots_path):
+        raise FileNotFoundError(f"{cots_path} not found: run the teacher stage first")
+    cep = [c for c in io.read_rows(cots_path) if c["qid"] in questions]
+    d_plus, d_minus = split_by_correctness(cep)
+    rows = dual_rows(d_plus, d_minus, questions, cfg.teacher)
+
+    out_dir = io.join(run_dir, "dual")
+    parts_dir = io.join(out_dir, "parts")
+    parts.claim(parts_dir, parts.fingerprint(cfg.teacher.model_dump(mode="json"), cfg.dual.model_dump(mode="json"),
+                                             cfg.run.seed, sorted(r["row_id"] for r in rows)))
+    done = parts.done_row_ids(parts_dir)
+    generate_with_retries(
+        [r for r in rows if r["row_id"] not in done], cfg.teacher.engine, check=verify,
+        finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg), keep=("source_row_id",)),
+        stage=DUAL_STAGE, parts_dir=parts_dir, part_rows=cfg.teacher.part_rows,
+        max_attempts=cfg.dual.max_verify_attempts, run_seed=cfg.run.seed,
+        temperature_step=cfg.teacher.temperature_step, max_temperature=cfg.teacher.max_temperature)
+
+    dual, gen_errors = parts.read_parts(parts_dir)
+    dual.sort(key=lambda r: r["row_id"])
+    pairs, far = build_pairs(cep, dual, questions, cfg.dual)
+    rectified = [d for d in dual if d["kind"] == "ahp"]
+    sft = build_sft(d_plus, rectified, questions)
+    io.write_table(pairs, io.join(out_dir, "pairs.parquet"))
+    io.write_table(sft, io.join(out_dir, "sft.parquet"))
+    _write_final(out_dir, "cots.parquet", dual, gen_errors + far)
+
+    failed = {kind: sum(e["row_id"].split(":")[-2] == kind for e in gen_errors) for kind in ("ahp", "ccp")}
+    n_ahp = sum(d["kind"] == "ahp" for d in dual)
+    io.report_counts("dual.ahp", len(d_minus), n_ahp, failed["ahp"])
+    io.report_counts("dual.ccp", len(d_plus), len(dual) - n_ahp, failed["ccp"])
+    io.report_counts("dual.sft", len(d_plus) + n_ahp, len(sft), 0)
+    return io.report_counts(
+        "dual.pairs", len(dual), len(pairs), len(far),
+        {"rectified_ok": n_ahp, "rectified_failed": failed["ahp"], "corrupted_ok": len(dual) - n_ahp,
+         "corrupted_failed": failed["ccp"], "dual_plus": sum(p["origin"] == "dual+" for p in pairs),
+         "dual_minus": sum(p["origin"] == "dual-" for p in pairs), "too_distant": len(far), "sft": len(sft)})
+
+
+def generate_command(cfg: RunConfig, as_json: bool = False) -> int:
+    """``edit-ray generate CONFIG [--json]``: questions (if absent), CEP, dual CoTs; counts and yield."""
+    import ray
+
+    from edit_ray.pipeline import run_data
+
+    run_dir = cfg.run.dir
+    if not ray.is_initialized():
+        ray.init(num_cpus=cfg.resources.num_cpus, address=cfg.resources.address, include_dashboard=False)
+    # With --json, stdout carries only the JSON document; the per-step count lines go to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+        if not io.exists(io.join(run_dir, "data", "questions.parquet")):
+            run_data(cfg, run_dir)
+        teacher = run_teacher(cfg, run_dir)
+        dual = run_dual(cfg, run_dir)
+    summary = {
+        "questions": teacher["questions"],
+        "cep_ok": teacher["ok"], "cep_errors": teacher["errors"],
+        "d_plus": teacher["d_plus"], "d_minus": teacher["d_minus"], "truncated": teacher["truncated"],
+        "rectified_ok": dual["rectified_ok"], "rectified_failed": dual["rectified_failed"],
+        "corrupted_ok": dual["corrupted_ok"], "corrupted_failed": dual["corrupted_failed"],
+        "pairs": dual["ok"], "dual_plus": dual["dual_plus"], "dual_minus": dual["dual_minus"],
+        "too_distant": dual["too_distant"], "sft": dual["sft"],
+        # Yield: pairs per CEP sample asked (the paper reaches 1.0: one pair per training question).
+        "yield": round(dual["ok"] / teacher["in"], 4) if teacher["in"] else 0.0,
+        "run_dir": run_dir,
+    }
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        width = max(len(k) for k in summary)
+        for k, v in summary.items():
+            print(f"{k:<{width}}  {v}")
+    return 0

@@ -1,0 +1,6 @@
+"""Student training on Ray Train: stage 1 SFT and stage 2 KRSL (edit-method.md §3).
+
+losses.py (pure loss functions), data.py (examples and batches), strategies.py (DDP / FSDP2 / DeepSpeed,
+LoRA), checkpoint.py (state in Ray Train checkpoints), loop.py (the per-worker loop), export.py (merged
+HF directory), run.py (TorchTrainer construction, ``train_stage``, ``train_command``).
+"""

@@ -1,0 +1,264 @@
+"""The training loop of both EDIT stages, run by every Ray Train worker (``TorchTrainer``).
+
+Stage 1 (SFT, paper eq. 4) trains on SFT example rows {input_ids, labels}; stage 2 (KRSL, eqs. 5-7) on
+pair rows {chosen_*, rejected_*} with per-token weights (``data.py``). Setup lives in named helpers
+(``strategies.build_model``, ``strategies.wrap_for_strategy``, ``checkpoint.load_state``); the loop
+itself is inline.
+
+Normalisation: each loss returns a sum and its divisor (label tokens for SFT, pairs for KRSL). Before an
+optimizer step, the divisors of all micro-batches of the accumulation window are summed and all-reduced
+over ranks (``total``); each micro-batch then back-propagates ``loss_sum * world / total``. DDP, FSDP2
+and DeepSpeed average gradients over ranks, so the step sees Σ_ranks Σ_micro ∇loss_sum / total: the
+paper's mean, whatever the accumulation and the number of workers.
+
+Data order: every worker reads the full (small) example table from ``get_dataset_shard("train")`` and
+takes its own share of a seeded per-epoch permutation (``data.epoch_order``). Ray Data's streaming split
+does not promise the same order after a restart; this does, so a resumed run repeats the steps of an
+uninterrupted one.
+
+Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), samples, epoch, and for KRSL
+chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given. They go to
+``ray.train.report`` (Tune reads them), to ``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0)
+and to MLflow or TensorBoard when ``log_to`` says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+
+import torch
+import torch.distributed as dist
+
+from edit_ray.config import KRSLConfig, LoraConfig, SFTConfig
+from edit_ray.train.checkpoint import Progress, load_state, save_state
+from edit_ray.train.data import collate_krsl, collate_sft, epoch_order, first_label_position, pack_sft
+from edit_ray.train.losses import IGNORE_INDEX, krsl_loss, sft_loss
+from edit_ray.train.strategies import build_model, clip_grad_norm, full_state_dict, no_grad_sync, wrap_for_strategy
+
+
+def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
+    if dist.is_initialized() and dist.get_world_size() > 1:
+        dist.all_reduce(x, op=dist.ReduceOp.SUM)
+    return x
+
+
+def make_batch(rows: list[dict], stage: str, cfg, pad_id: int) -> dict[str, torch.Tensor]:
+    match stage:
+        case "sft":
+            return pack_sft(rows, cfg.max_length, pad_id) if cfg.packing else collate_sft(rows, pad_id)
+        case "krsl":
+            return collate_krsl(rows, pad_id)
+        case other:
+            raise ValueError(f"stage={other!r}; valid: 'sft', 'krsl'")
+
+
+def batch_denom(batch: dict[str, torch.Tensor], stage: str) -> float:
+    """The loss divisor of a batch, known before the forward pass: label tokens (SFT) or pairs (KRSL)."""
+    if stage == "sft":
+        return float((batch["labels"][:, 1:] != IGNORE_INDEX).sum())
+    return batch["input_ids"].shape[0] / 2
+
+
+def loss_on_batch(model, batch: dict[str, torch.Tensor], stage: str, cfg, device) -> tuple:
+    """One forward pass and the stage's loss: ``(loss_sum, denom, metrics)``.
+
+    Positions before the first label token of the batch are never scored, so the LM head runs only from
+    there (``logits_to_keep``): the vocabulary projection is a large share of a small model's compute.
+    For KRSL, chosen and rejected sequences go through the model together (2B rows, one pass).
+    """
+    batch = {k: v.to(device) for k, v in batch.items()}
+    start = max(first_label_position(batch["labels"]) - 1, 0)
+    keep = batch["input_ids"].shape[1] - start
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if cfg.bf16 else contextlib.nullcontext()
+    inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "position_ids") if k in batch}
+    with autocast:
+        logits = model(**inputs, logits_to_keep=keep).logits
+    labels = batch["labels"][:, start:]
+    if stage == "sft":
+        return sft_loss(logits, labels)
+    b = logits.shape[0] // 2
+    w, key = batch["weights"][:, start:], batch["key"][:, start:]
+    return krsl_loss(logits[:b], labels[:b], w[:b], logits[b:], labels[b:], w[b:], cfg.nll_threshold,
+                     cfg.rejected_loss, key_pos=key[:b], key_neg=key[b:])
+
+
+@torch.no_grad()
+def evaluate(model, rows: list[dict], stage: str, cfg, pad_id: int, device) -> float:
+    """Mean validation loss in the stage's unit. Every rank evaluates all rows (a validation set is small,
+    and identical work keeps FSDP/ZeRO-3 collectives in step), so no reduction is needed."""
+    model.eval()
+    loss, denom = 0.0, 0.0
+    for i in range(0, len(rows), cfg.batch_size):
+        batch = make_batch(rows[i : i + cfg.batch_size], stage, cfg, pad_id)
+        s, d, _ = loss_on_batch(model, batch, stage, cfg, device)
+        loss, denom = loss + float(s), denom + float(d)
+    model.train()
+    return loss / max(denom, 1.0)
+
+
+def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
+    """(jsonl file, log function) on rank 0; no-ops elsewhere. MLflow/TensorBoard only when asked."""
+    if rank != 0:
+        return None, lambda metrics, step: None
+    os.makedirs(out_dir, exist_ok=True)
+    jsonl = open(os.path.join(out_dir, "metrics.jsonl"), "a")
+    sinks = []
+    match cfg.log_to:
+        case "none":
+            pass
+        case "mlflow":
+            import mlflow
+
+            mlflow.set_experiment(run_name)
+            mlflow.start_run(run_name=run_name)
+            sinks.append(lambda m, s: mlflow.log_metrics({k: float(v) for k, v in m.items()}, step=s))
+        case "tensorboard":
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError as e:
+                raise ImportError("log_to=tensorboard needs `pip install tensorboard`") from e
+            writer = SummaryWriter(os.path.join(out_dir, "tensorboard"))
+            sinks.append(lambda m, s: [writer.add_scalar(k, float(v), s) for k, v in m.items()])
+
+    def log(metrics: dict, step: int) -> None:
+        jsonl.write(json.dumps({"step": step, **metrics}) + "\n")
+        jsonl.flush()
+        for sink in sinks:
+            sink(metrics, step)
+
+    return jsonl, log
+
+
+def train_loop_per_worker(config: dict) -> None:
+    """Ray Train entry point (one call per worker).
+
+    Args:
+        config: ``{"stage": "sft"|"krsl", "train": <SFTConfig|KRSLConfig dump>, "lora": <LoraConfig dump or
+            None>, "init_model": dir, "tokenizer_dir": dir, "pad_id": int, "seed": int, "out_dir": dir for
+            metrics.jsonl, "export_dir": dir for the merged model or None, "has_val": bool, "run_name": str}``
+            ``"dataset"``: the name of the train dataset (default "train"); for tests only, ``fault_at_steps``
+            and ``fault_marker_dir`` (see the fault injection below).
+    """
+    import ray.train
+    import ray.train.torch
+    from ray.train import Checkpoint
+    from tqdm import tqdm
+
+    stage = config["stage"]
+    cfg = {"sft": SFTConfig, "krsl": KRSLConfig}[stage].model_validate(config["train"])
+    lora = LoraConfig.model_validate(config["lora"]) if config["lora"] else None
+    ctx = ray.train.get_context()
+    rank, world = ctx.get_world_rank(), ctx.get_world_size()
+    device = ray.train.torch.get_device()
+    pad_id, seed = config["pad_id"], config["seed"]
+
+    rows = list(ray.train.get_dataset_shard(config.get("dataset", "train")).iter_rows())
+    val_rows = list(ray.train.get_dataset_shard("val").iter_rows()) if config["has_val"] else []
+    micro_per_epoch = len(epoch_order(len(rows), 0, seed, rank, world, cfg.batch_size))
+    steps_per_epoch = micro_per_epoch // cfg.grad_accum
+    if steps_per_epoch == 0:
+        raise ValueError(f"{stage}: {len(rows)} rows cannot fill one step of {world} workers x batch_size "
+                         f"{cfg.batch_size} x grad_accum {cfg.grad_accum}; lower them or add data")
+    total_steps = min(steps_per_epoch * cfg.epochs, cfg.max_steps or 10**12)
+
+    torch.manual_seed(seed)  # same initial LoRA on every rank (FSDP2 shards without broadcasting)
+    model = build_model(config["init_model"], lora)
+    model, optimizer, scheduler, engine = wrap_for_strategy(model, cfg, steps_per_epoch, total_steps)
+    progress = Progress()
+    if ckpt := ray.train.get_checkpoint():  # worker-group recovery or a restarted driver: continue
+        with ckpt.as_directory() as d:
+            progress = load_state(d, model, optimizer, scheduler, engine, lora is not None)
+    else:
+        torch.manual_seed(seed + rank)  # dropout differs per rank
+    model.train()
+
+    jsonl, log = open_loggers(cfg, config["out_dir"], rank, config["run_name"])
+    bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
+    val_loss = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else None
+
+    while progress.step < total_steps:
+        order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
+        for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
+            t0 = time.perf_counter()
+            window = [make_batch([rows[i] for i in order[m]], stage, cfg, pad_id)
+                      for m in range(step_in_epoch * cfg.grad_accum, (step_in_epoch + 1) * cfg.grad_accum)]
+            total = all_reduce_sum(torch.tensor(sum(batch_denom(b, stage) for b in window), device=device))
+            sums = torch.zeros(2, device=device)  # loss sum, input tokens
+            parts: dict[str, float] = {}
+            for micro, batch in enumerate(window):
+                last = micro == len(window) - 1
+                with no_grad_sync(model, cfg, last):
+                    loss_sum, _, metrics = loss_on_batch(model, batch, stage, cfg, device)
+                    scaled = loss_sum * world / total
+                    if engine is not None:
+                        engine.backward(scaled, scale_wrt_gas=False)  # our scale already covers accumulation
+                        engine.step()  # DeepSpeed steps only at the accumulation boundary
+                    else:
+                        scaled.backward()
+                sums += torch.stack([loss_sum.detach().float(), batch["tokens"].float().to(device)])
+                for k, v in metrics.items():
+                    parts[k] = parts.get(k, 0.0) + float(v) / len(window)
+            if engine is not None:
+                grad_norm = float(engine.get_global_grad_norm() or 0.0)
+            else:
+                grad_norm = clip_grad_norm(model, cfg)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+            progress.step += 1
+            progress.step_in_epoch = step_in_epoch + 1
+            progress.samples += cfg.batch_size * cfg.grad_accum * world
+            if progress.step_in_epoch == steps_per_epoch:
+                progress.epoch, progress.step_in_epoch = progress.epoch + 1, 0
+                if val_rows:
+                    val_loss = evaluate(model, val_rows, stage, cfg, pad_id, device)
+
+            stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
+                                                                  parts.get("rejected_key_nll", 0.0)], device=device)]))
+            elapsed = time.perf_counter() - t0
+            metrics = {"loss": float(stats[0] / total), "lr": scheduler.get_last_lr()[0], "grad_norm": grad_norm,
+                       "tokens_per_s": float(stats[1]) / elapsed, "samples": progress.samples,
+                       "epoch": progress.step / steps_per_epoch}
+            if stage == "krsl":
+                metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
+            if val_loss is not None:
+                metrics["val_loss"] = val_loss
+            log(metrics, progress.step)
+            bar.update(1)
+            bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
+
+            done = progress.step >= total_steps
+            every = cfg.checkpoint_every
+            if done or (every and progress.step % every == 0) or (not every and progress.step_in_epoch == 0):
+                with tempfile.TemporaryDirectory() as d:
+                    save_state(d, model, optimizer, scheduler, engine, cfg, progress, lora is not None)
+                    ray.train.report({**metrics, "step": progress.step}, checkpoint=Checkpoint.from_directory(d))
+            else:
+                ray.train.report({**metrics, "step": progress.step})
+            # Fault injection for tests only: fail rank 0 once right after each step in `fault_at_steps`
+            # (a marker file makes it once), so a test can check that recovery continues from that step.
+            if rank == 0 and progress.step in config.get("fault_at_steps", ()):
+                marker = os.path.join(config["fault_marker_dir"], f"fault-at-step-{progress.step}")
+                if not os.path.exists(marker):
+                    open(marker, "w").close()
+                    raise RuntimeError(f"injected fault after step {progress.step} (test)")
+            if done:
+                break
+        else:
+            continue
+        break
+
+    bar.close()
+    state = full_state_dict(model, cfg)  # collective
+    if rank == 0 and config.get("export_dir"):
+        from edit_ray.train.export import export_merged
+
+        export_merged(state, config["init_model"], lora, config["tokenizer_dir"], config["export_dir"])
+    if jsonl is not None:
+        jsonl.close()
+    if dist.is_initialized():
+        dist.barrier()  # the export is complete before any worker returns

@@ -1,0 +1,186 @@
+"""Stage 1 (SFT) and stage 2 (KRSL) of EDIT on Ray Train: build the trainer, fit, export.
+
+Reads ``<run.dir>/dual/sft.parquet`` (SFT: row_id, qid, task, prompt, response) or
+``<run.dir>/masks/masks.parquet`` (KRSL: pair_id, prompt_ids, chosen_ids, rejected_ids, chosen_key,
+rejected_key). Writes ``<out_dir>/model/`` (merged HF directory), ``<out_dir>/metrics.jsonl`` (one line
+per optimizer step), ``<out_dir>/errors.parquet`` (rows that cannot be trained on, with a reason) and
+``<out_dir>/ray/<name>/`` (Ray Train checkpoints; a restarted driver with the same name resumes there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Literal
+
+from edit_ray import io
+from edit_ray.config import RunConfig
+
+Stage = Literal["sft", "krsl"]
+REQUIRED = {
+    "sft": ("row_id", "prompt", "response"),
+    "krsl": ("pair_id", "prompt_ids", "chosen_ids", "rejected_ids", "chosen_key", "rejected_key"),
+}
+
+
+def _local(path: str) -> str:
+    return path if "://" in path else os.path.abspath(path)
+
+
+def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str, errors_path: str | None = None):
+    """Stage table -> Ray Dataset of training examples (``data.py``); failed rows to ``errors_path``.
+
+    Returns:
+        ``(dataset, n_in, n_ok, n_errors)``; prints ``in = ok + errors``.
+    Raises:
+        ValueError: the file lacks a required column (named), or no row is usable.
+    """
+    import pyarrow.parquet as pq
+    import ray.data
+
+    from edit_ray.train.data import SFTExamples, krsl_examples
+
+    fs, inner = io.filesystem(path)
+    names = pq.read_schema(inner, filesystem=fs).names if fs.get_file_info(inner).type.name == "File" else None
+    ds = ray.data.read_parquet(_local(path))
+    names = names or ds.schema().names
+    missing = [c for c in REQUIRED[stage] if c not in names]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing} needed for {stage} (has {names})")
+    tcfg = getattr(cfg, stage)
+    match stage:
+        case "sft":
+            out = ds.map_batches(SFTExamples, fn_constructor_kwargs={"tokenizer_dir": tokenizer_dir,
+                                                                     "max_length": tcfg.max_length},
+                                 batch_size=256, concurrency=1, num_cpus=1)
+        case "krsl":
+            out = ds.map_batches(krsl_examples, batch_size=256, num_cpus=1, fn_kwargs={
+                "alpha": tcfg.alpha, "beta": tcfg.beta, "gamma": tcfg.gamma, "max_length": tcfg.max_length})
+        case other:
+            raise ValueError(f"stage={other!r}; valid: 'sft', 'krsl'")
+    out = out.materialize()
+    failed = out.filter(lambda r: r["error"] is not None).select_columns(["row_id", "error"]).take_all()
+    ok = out.filter(lambda r: r["error"] is None).drop_columns(["error"]).materialize()
+    n_in, n_ok = out.count(), ok.count()
+    if errors_path is not None:
+        io.write_errors([io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in failed],
+                        errors_path)
+    io.report_counts(stage, n_in, n_ok, len(failed))
+    if n_ok == 0:
+        raise ValueError(f"{path}: no usable {stage} row out of {n_in} (see {errors_path})")
+    return ok, n_in, n_ok, len(failed)
+
+
+def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str, out_dir: str, name: str,
+                  val_path: str | None = None, callbacks: list | None = None, loop_overrides: dict | None = None):
+    """A ``TorchTrainer`` for one stage; the caller ``fit()``s it (``train_stage``, or a Tune trial).
+
+    Args:
+        cfg: the run config; ``cfg.<stage>`` (SFTConfig / KRSLConfig) and ``cfg.student.lora`` are used.
+        stage: "sft" or "krsl".
+        data_path: the stage's Parquet table (see module docstring).
+        init_model: alias or HF directory to start from (krsl: the merged stage-1 model).
+        out_dir: stage directory: metrics.jsonl, errors.parquet, model/, ray/ (checkpoints).
+        name: Ray Train run name; the same name and out_dir resume a stopped run.
+        val_path: table in the same format; then every report carries ``val_loss`` (computed before
+            training and at each epoch end) for Tune's ASHA.
+        callbacks: Ray Train callbacks (e.g. Tune's ``TuneReportCallback``).
+        loop_overrides: extra keys for the worker config (tests: ``fault_at_steps``, ``fault_marker_dir``).
+    """
+    import ray.train
+    from ray.train import CheckpointConfig, FailureConfig, ScalingConfig
+    from ray.train.torch import TorchTrainer
+    from transformers import AutoTokenizer
+
+    from edit_ray.models import resolve
+    from edit_ray.train.loop import train_loop_per_worker
+
+    tcfg = getattr(cfg, stage)
+    init_dir = resolve(init_model)
+    tokenizer = AutoTokenizer.from_pretrained(init_dir)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    io.makedirs(out_dir)
+    train_ds, *_ = prepare_examples(stage, data_path, cfg, init_dir, io.join(out_dir, "errors.parquet"))
+    datasets = {"train": train_ds}
+    if val_path is not None:
+        datasets["val"], *_ = prepare_examples(stage, val_path, cfg, init_dir, io.join(out_dir, "val_errors.parquet"))
+    loop_config = {
+        "stage": stage, "train": tcfg.model_dump(mode="json"),
+        "lora": cfg.student.lora.model_dump(mode="json") if cfg.student.lora else None,
+        "init_model": init_dir, "tokenizer_dir": init_dir, "pad_id": int(pad_id), "seed": cfg.run.seed,
+        "out_dir": _local(out_dir) if "://" not in out_dir else os.path.abspath(os.path.join("logs", name)),
+        "export_dir": _local(io.join(out_dir, "model")), "has_val": val_path is not None, "run_name": name,
+        **(loop_overrides or {}),
+    }
+    return TorchTrainer(
+        train_loop_per_worker,
+        train_loop_config=loop_config,
+        scaling_config=ScalingConfig(num_workers=tcfg.num_workers, use_gpu=tcfg.use_gpu),
+        run_config=ray.train.RunConfig(
+            name=name, storage_path=_local(io.join(out_dir, "ray")), callbacks=callbacks,
+            failure_config=FailureConfig(max_failures=tcfg.max_failures),
+            checkpoint_config=CheckpointConfig(num_to_keep=2)),
+        datasets=datasets,
+        # every worker reads the whole table and takes its share of a seeded order (exact resume; loop.py)
+        dataset_config=ray.train.DataConfig(datasets_to_split=[]),
+    )
+
+
+def read_metrics(path: str) -> list[dict]:
+    """The rows of a metrics.jsonl (one per optimizer step; a resumed run appends, the last row per step wins)."""
+    if not os.path.exists(path):
+        return []
+    by_step: dict[int, dict] = {}
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            by_step[row["step"]] = row
+    return [by_step[s] for s in sorted(by_step)]
+
+
+def train_stage(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str, out_dir: str,
+                val_path: str | None = None) -> dict:
+    """Fit one stage and export the merged model to ``<out_dir>/model``.
+
+    Returns:
+        ``{"model_dir", "metrics_path", "final_loss", "steps"}``.
+    Raises:
+        RuntimeError: the Ray Train run failed (after ``max_failures`` recoveries).
+    """
+    name = f"{cfg.run.name}-{stage}"
+    trainer = build_trainer(cfg, stage, data_path=data_path, init_model=init_model, out_dir=out_dir, name=name,
+                            val_path=val_path)
+    result = trainer.fit()
+    if result.error is not None:
+        raise RuntimeError(f"{stage} training failed: {result.error}") from result.error
+    metrics_path = io.join(out_dir, "metrics.jsonl")
+    rows = read_metrics(metrics_path)
+    return {"model_dir": io.join(out_dir, "model"), "metrics_path": metrics_path,
+            "final_loss": rows[-1]["loss"] if rows else None, "steps": rows[-1]["step"] if rows else 0}
+
+
+def train_command(cfg: RunConfig, stage: Stage) -> int:
+    """``edit-ray train CONFIG --stage sft|krsl``: the stage on the run directory's artifacts."""
+    import ray
+
+    run_dir = cfg.run.dir
+    match stage:
+        case "sft":
+            data_path, init_model = io.join(run_dir, "dual", "sft.parquet"), cfg.student.model
+        case "krsl":
+            data_path, init_model = io.join(run_dir, "masks", "masks.parquet"), io.join(run_dir, "sft", "model")
+        case other:
+            raise ValueError(f"--stage {other!r}; valid: sft, krsl")
+    if not io.exists(data_path):
+        raise FileNotFoundError(f"{data_path} not found: run the stages before {stage} first")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=cfg.resources.address,
+                 num_cpus=None if cfg.resources.address else cfg.resources.num_cpus)
+    try:
+        out = train_stage(cfg, stage, data_path=data_path, init_model=init_model, out_dir=io.join(run_dir, stage))
+    finally:
+        if started:
+            ray.shutdown()
+    print(f"{stage}: {out['steps']} steps, final loss {out['final_loss']}, model -> {out['model_dir']}")
+    return 0

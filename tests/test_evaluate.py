@@ -1,0 +1,209 @@
+"""Evaluation: scoring of fixed generations (exact accuracies), self-consistency voting, benchmark
+questions, and one real vLLM evaluation of the tiny model through ``edit-ray eval --json``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from edit_ray import io
+from edit_ray.config import BenchmarkConfig, ConfigError, RunConfig, load_config
+from edit_ray.evaluate import (
+    benchmark_questions,
+    error_rows,
+    eval_command,
+    format_table,
+    headline,
+    majority_vote,
+    score_generations,
+    summarize,
+    teacher_generations,
+)
+
+
+def _q(qid: str, target: str, choices=None, split="test") -> dict:
+    return {"qid": qid, "task": qid.split("/")[0], "split": split, "input": f"question {qid}", "choices": choices,
+            "target": target, "source": "test", "description": "", "meta": "{}"}
+
+
+IND = {q["qid"]: q for q in [_q("arith/0", "12"), _q("arith/1", "7"),
+                              _q("mc/0", "(B)", ["red", "blue", "green"]), _q("mc/1", "(A)", ["cat", "dog"])]}
+OOD = {q["qid"]: q for q in [_q("logic/0", "True")]}
+
+
+def _gen(method, benchmark, qid, text, error=None, sample=0):
+    return {"row_id": f"{method}:{benchmark}:{qid}:{sample}", "method": method, "benchmark": benchmark, "qid": qid,
+            "text": text, "error": error, "sample": sample}
+
+
+GENERATIONS = {
+    "ind": [
+        _gen("base", "ind", "arith/0", "3 * 4 = 12. Therefore, the answer is 12."),          # right
+        _gen("base", "ind", "arith/1", "3 + 4 = 8. Therefore, the answer is 8."),            # wrong
+        _gen("base", "ind", "mc/0", "The sky is blue. Therefore, the answer is (B)."),       # right (letter)
+        _gen("base", "ind", "mc/1", "", error="prompt_too_long: 3000 tokens > 2048"),        # failed: wrong
+        _gen("sft", "ind", "arith/0", "Therefore, the answer is 12."),                       # right
+        _gen("sft", "ind", "arith/1", "Therefore, the answer is seven."),                    # right (number word)
+        _gen("sft", "ind", "mc/0", "Therefore, the answer is blue."),                        # right (option text)
+        _gen("sft", "ind", "mc/1", "I am not sure."),                                        # no answer: wrong
+    ],
+    "ood": [
+        _gen("base", "ood", "logic/0", "So the answer is True."),                            # right
+        _gen("sft", "ood", "logic/0", "Therefore, the answer is False."),                    # wrong
+    ],
+}
+
+
+def _scored():
+    return score_generations(GENERATIONS["ind"], IND) + score_generations(GENERATIONS["ood"], OOD)
+
+
+def test_scoring_fixed_generations_gives_exact_accuracies():
+    scored = _scored()
+    by = {(r["method"], r["benchmark"], r["qid"]): r for r in scored}
+    assert len(scored) == 10
+    assert [by[("base", "ind", q)]["correct"] for q in IND] == [True, False, True, False]
+    assert [by[("sft", "ind", q)]["correct"] for q in IND] == [True, True, True, False]
+    assert by[("base", "ind", "arith/1")]["answer"] == "8"
+    assert by[("sft", "ind", "mc/1")]["answer"] is None and by[("sft", "ind", "mc/1")]["error"] is None
+    failed = by[("base", "ind", "mc/1")]
+    assert failed["error"].startswith("prompt_too_long") and failed["answer"] is None and failed["correct"] is False
+
+    s = summarize(scored)["methods"]
+    assert s["base"]["benchmarks"] == {"ind": {"n": 4, "correct": 2, "errors": 1, "accuracy": 0.5},
+                                       "ood": {"n": 1, "correct": 1, "errors": 0, "accuracy": 1.0}}
+    assert s["base"]["average"] == 0.75
+    assert s["sft"]["benchmarks"]["ind"]["accuracy"] == 0.75
+    assert s["sft"]["benchmarks"]["ood"]["accuracy"] == 0.0
+    assert s["sft"]["average"] == 0.375
+    assert s["base"]["tasks"]["ind"] == {"arith": {"n": 2, "correct": 1, "accuracy": 0.5},
+                                         "mc": {"n": 2, "correct": 1, "accuracy": 0.5}}
+    assert s["sft"]["tasks"]["ood"] == {"logic": {"n": 1, "correct": 0, "accuracy": 0.0}}
+
+    # the failed generation is wrong AND in the errors table, with the engine's reason code
+    errs = error_rows(scored)
+    assert [(e["row_id"], e["stage"], e["reason"]) for e in errs] == [("base:ind:mc/1:0", "eval", "prompt_too_long")]
+
+    # the readable table of `edit-ray eval` (no --json): every method, accuracy in % with n, and the average
+    table = format_table(summarize(scored)).splitlines()
+    assert table[0].split() == ["benchmark", "base", "sft"]
+    assert table[2].split() == ["ind", "50.0", "(4)", "75.0", "(4)"]
+    assert table[4].split() == ["average", "75.0", "37.5"]
+
+    # the --json shape: the most-trained method present, exactly these keys
+    method, top = headline(summarize(scored))
+    assert method == "sft"
+    assert top == {"benchmarks": {"ind": {"n": 4, "accuracy": 0.75}, "ood": {"n": 1, "accuracy": 0.0}},
+                   "average": 0.375}
+
+
+def test_score_generations_rejects_a_qid_of_another_benchmark():
+    with pytest.raises(KeyError, match="logic/0"):
+        score_generations(GENERATIONS["ood"], IND)
+
+
+def test_self_consistency_majority_vote():
+    assert majority_vote(["12", "13", "12 ", None]) == ("12", 0)
+    assert majority_vote(["13", "12"]) == ("13", 0)  # tie: first seen
+    assert majority_vote([None, "(b).", "(B)", "(A)"]) == ("(b).", 1)  # case and trailing period: one vote
+    assert majority_vote([None, " "]) == (None, None)
+
+    gens = [_gen("krsl", "ind", "arith/0", "Therefore, the answer is 13.", sample=0),
+            _gen("krsl", "ind", "arith/0", "", error="engine_error: boom", sample=1),
+            _gen("krsl", "ind", "arith/0", "so 12. Therefore, the answer is 12.", sample=2),
+            _gen("krsl", "ind", "arith/0", "Therefore, the answer is 12.", sample=3),
+            _gen("krsl", "ind", "arith/1", "", error="engine_error: boom", sample=0),
+            _gen("krsl", "ind", "arith/1", "", error="engine_error: again", sample=1)]
+    by = {r["qid"]: r for r in score_generations(gens, IND)}
+    assert by["arith/0"]["answer"] == "12" and by["arith/0"]["correct"] is True
+    assert by["arith/0"]["text"] == "so 12. Therefore, the answer is 12."  # the first sample with the voted answer
+    assert by["arith/0"]["n_samples"] == 4 and by["arith/0"]["error"] is None  # one failed sample of four: still voted
+    assert by["arith/1"]["correct"] is False and by["arith/1"]["error"] == "engine_error: boom"  # all samples failed
+    assert error_rows(list(by.values()))[0]["row_id"] == "krsl:ind:arith/1:0;krsl:ind:arith/1:1"
+
+
+def test_benchmark_config_rejects_two_kinds_and_duplicate_names():
+    with pytest.raises(ConfigError, match="either paths"):
+        load_config(None, ["eval.benchmarks=[{name: x, paths: [a], synthetic_difficulty: 3}]"])
+    with pytest.raises(ConfigError, match="duplicate name"):
+        load_config(None, ["eval.benchmarks=[{name: x}, {name: x, synthetic_difficulty: 2}]"])
+
+
+def test_held_out_benchmark_is_the_test_split_capped_per_task(tmp_path):
+    qs = [_q(f"a/{i}", "1", split="test" if i % 2 else "train") for i in range(10)] + [_q("b/0", "2")]
+    io.write_table(qs, str(tmp_path / "data" / "questions.parquet"))
+    cfg = RunConfig()
+    got = benchmark_questions(cfg, BenchmarkConfig(name="ind"), str(tmp_path))
+    assert [q["qid"] for q in got] == ["a/1", "a/3", "a/5", "a/7", "a/9", "b/0"]
+    capped = benchmark_questions(cfg, BenchmarkConfig(name="ind", n_per_task=2), str(tmp_path))
+    assert sum(q["task"] == "a" for q in capped) == 2 and sum(q["task"] == "b" for q in capped) == 1
+    assert capped == benchmark_questions(cfg, BenchmarkConfig(name="ind", n_per_task=2), str(tmp_path))  # seeded
+
+
+def test_synthetic_benchmark_generates_each_task_at_its_difficulty(tmp_path):
+    cfg = load_config(None, ["data.synthetic.tasks=[multistep_arithmetic, web_of_lies]"])
+    got = benchmark_questions(cfg, BenchmarkConfig(name="hard", synthetic_difficulty=3, n_per_task=4), str(tmp_path))
+    assert len(got) == 8
+    assert {q["task"] for q in got} == {"multistep_arithmetic", "web_of_lies"}
+    assert len({q["qid"] for q in got}) == 8
+
+
+def test_teacher_is_scored_from_cep_rows_of_test_questions(tmp_path):
+    rows = [{"row_id": f"{q}:{kind}:{s}", "qid": q, "kind": kind, "text": t, "error": None}
+            for q, kind, s, t in [("arith/0", "cep", 10, "Therefore, the answer is 99."),
+                                  ("arith/0", "cep", 0, "Therefore, the answer is 12."),
+                                  ("arith/0", "ahp", 0, "Therefore, the answer is 12."),
+                                  ("train/0", "cep", 0, "Therefore, the answer is 1.")]]
+    io.write_table(rows, str(tmp_path / "teacher" / "cots.parquet"))
+    gens = teacher_generations(str(tmp_path), "ind", set(IND))
+    assert [(g["row_id"], g["method"]) for g in gens] == [("arith/0:cep:0", "teacher")]
+    assert score_generations(gens, IND)[0]["correct"] is True
+    assert teacher_generations(str(tmp_path / "missing"), "ind", set(IND)) == []
+
+
+def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_dir, capsys):
+    """A real evaluation: Ray Data + vLLM, the tiny random student, 3 held-out questions, teacher rows."""
+    questions = [_q("arith/0", "12"), _q("arith/1", "7"), _q("mc/0", "(B)", ["red", "blue", "green"]),
+                 _q("arith/2", "5", split="train")]
+    io.write_table(questions, str(tmp_path / "data" / "questions.parquet"))
+    io.write_table([{"row_id": "arith/0:cep:0", "qid": "arith/0", "kind": "cep", "error": None,
+                     "text": "3 * 4 = 12. Therefore, the answer is 12."},
+                    {"row_id": "mc/0:cep:0", "qid": "mc/0", "kind": "cep", "error": None,
+                     "text": "Therefore, the answer is (C)."}],
+                   str(tmp_path / "teacher" / "cots.parquet"))
+    cfg = load_config(None, [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=8",
+                             "eval.engine.max_model_len=512", "eval.engine.batch_size=4"])
+
+    assert eval_command(cfg, as_json=True) == 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    summary = io.read_json(str(tmp_path / "eval" / "summary.json"))
+    rows = io.read_rows(str(tmp_path / "eval" / "eval.parquet"))
+    errors = io.read_rows(str(tmp_path / "eval" / "errors.parquet"))
+    base = [r for r in rows if r["method"] == "base"]
+    teacher = [r for r in rows if r["method"] == "teacher"]
+    # counts reconcile: 3 held-out questions for the student, the 2 with CEP rows for the teacher
+    assert sorted(r["qid"] for r in base) == ["arith/0", "arith/1", "mc/0"]
+    assert len(rows) == 5 and len(errors) == sum(r["error"] is not None for r in rows)
+    assert all(r["benchmark"] == "ind" for r in rows)
+    base_acc = sum(r["correct"] for r in base) / 3
+    assert summary["methods"]["base"]["benchmarks"]["ind"]["n"] == 3
+    assert summary["methods"]["base"]["benchmarks"]["ind"]["accuracy"] == base_acc
+    assert summary["methods"]["teacher"]["benchmarks"]["ind"] == {"n": 2, "correct": 1, "errors": 0, "accuracy": 0.5}
+    assert any("teacher: CEP CoTs cover 2 of 3" in n for n in summary["notes"])
+    assert (summary["counts"]["in"], summary["counts"]["ok"], summary["counts"]["errors"]) == (5, 5 - len(errors), len(errors))
+    # the student really generated (texts from the engine, no failures for these short prompts)
+    assert all(r["error"] is None and isinstance(r["text"], str) for r in base)
+    # --json: exactly the documented shape, for the most-trained method present (only base here)
+    assert printed == {"benchmarks": {"ind": {"n": 3, "accuracy": base_acc}}, "average": base_acc}
+
+
+def test_file_benchmark_uses_every_split_capped_per_task(tmp_path):
+    root = "/work/shared/data/bigbench/bbsub"
+    bench = BenchmarkConfig(name="bbsub", paths=[f"{root}/anachronisms.json", f"{root}/crass_ai.json"], n_per_task=3)
+    got = benchmark_questions(RunConfig(), bench, str(tmp_path))
+    assert sorted((q["task"], sum(p["task"] == q["task"] for p in got)) for q in got)[::3] == [
+        ("anachronisms", 3), ("crass_ai", 3)]
+    assert {q["split"] for q in got} == {"train", "test"}  # out-of-domain: the loader's split is ignored
+    assert all(q["target"].startswith("(") for q in got)

@@ -1,0 +1,109 @@
+"""The masking stage on a real local Ray cluster: masks table, errors table, stats, CLI and ``mask show``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from edit_ray import io
+from edit_ray.config import MaskingConfig
+from edit_ray.masking.kernel import key_masks
+from edit_ray.masking.stage import OUTPUT_COLUMNS, mask_command, mask_show_command, run_masking
+
+PROMPT = "Task Description:\nJudge plausibility.\nQ: Is it plausible?\n\nA:"
+GOOD = [
+    ("p-example", "Alice jumps and lands high so the answer is No",
+     "Alice jumps despite losing balance and lands high so the answer is Yes"),
+    ("p-arith", "(1) 3 * 4 = 12.\n(2) 12 + 5 = 17.\nTherefore, the answer is 17.",
+     "(1) 3 * 4 = 13.\n(2) 13 + 5 = 18.\nTherefore, the answer is 18."),
+    ("p-bool", "not True is False. False or True is True. Therefore, the answer is True.",
+     "not True is True. True or True is True. Therefore, the answer is True. Wrong."),
+]
+
+
+@pytest.fixture(scope="module")
+def pairs_jsonl(tmp_path_factory):
+    rows = [{"pair_id": pid, "prompt": PROMPT, "chosen": c, "rejected": r} for pid, c, r in GOOD]
+    rows += [
+        {"pair_id": "p-same", "prompt": PROMPT, "chosen": GOOD[0][1], "rejected": GOOD[0][1]},
+        {"pair_id": "p-unrelated", "prompt": PROMPT, "chosen": "alpha beta", "rejected": "12345 67890"},
+        {"pair_id": "p-empty", "prompt": PROMPT, "chosen": "   ", "rejected": GOOD[0][2]},
+        {"pair_id": "p-missing", "prompt": PROMPT, "chosen": GOOD[0][1]},
+    ]
+    path = tmp_path_factory.mktemp("pairs") / "pairs.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows[:5]) + "\n{not json\n"
+                    + "\n".join(json.dumps(r) for r in rows[5:]) + "\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def run_dir(ray_local, pairs_jsonl, tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "masks"
+    result = run_masking(pairs_jsonl, str(out), tiny_model_dir, MaskingConfig(num_workers=2, batch_size=2),
+                         alpha=1.0, beta=0.025, gamma=0.0)
+    return out, result
+
+
+def test_stage_writes_masks_equal_to_the_kernel_in_input_order(run_dir, tiny_model_dir):
+    from edit_ray.models import load_tokenizer
+    from edit_ray.tokens import tokenize_pair
+
+    out, result = run_dir
+    masks = io.read_table(str(out / "masks.parquet"))
+    assert masks.column_names == list(OUTPUT_COLUMNS)
+    assert masks["pair_id"].to_pylist() == [g[0] for g in GOOD]
+    tok = load_tokenizer(tiny_model_dir)
+    for row, (_, chosen, rejected) in zip(masks.to_pylist(), GOOD):
+        prompt_ids, c = tokenize_pair(tok, PROMPT, chosen)
+        _, r = tokenize_pair(tok, PROMPT, rejected)
+        ck, rk = key_masks(c, r)
+        assert (row["prompt_ids"], row["chosen_ids"], row["rejected_ids"]) == (prompt_ids, c, r)
+        assert (row["chosen_key"], row["rejected_key"]) == (ck.tolist(), rk.tolist())
+        assert row["chosen_weights"] == pytest.approx(ck.astype(float).tolist())
+        assert row["rejected_weights"] == pytest.approx((rk * 0.025).tolist())
+        assert (row["n_key_chosen"], row["n_key_rejected"]) == (int(ck.sum()), int(rk.sum()))
+    assert pq.read_schema(out / "masks.parquet").metadata[b"edit_ray.tokenizer"].decode() == tiny_model_dir
+
+
+def test_stage_errors_stats_and_counts(run_dir):
+    out, result = run_dir
+    errors = {e["row_id"]: e for e in io.read_rows(str(out / "errors.parquet"))}
+    malformed = [k for k in errors if k.endswith("pairs.jsonl:6")]  # row id = file:line of the bad JSON line
+    assert len(malformed) == 1 and errors[malformed[0]]["reason"] == "bad_input"
+    assert {k: e["reason"] for k, e in errors.items() if k.startswith("p-")} == {
+        "p-same": "identical_pair", "p-unrelated": "unrelated_pair", "p-empty": "bad_input", "p-missing": "bad_input"}
+    assert errors["p-missing"]["detail"] == "field 'rejected' is missing"
+    assert all(e["stage"] == "masks" for e in errors.values())
+    assert result["pairs"] == 3 and result["errors"] == 5
+    masks = io.read_table(str(out / "masks.parquet"))
+    n_key = np.sum(masks["n_key_chosen"].to_numpy())
+    assert result["key_fraction_chosen"] == pytest.approx(n_key / sum(map(len, masks["chosen_ids"].to_pylist())))
+    assert 0 < result["key_fraction_rejected"] < 1
+    stats = io.read_json(str(out / "stats.json"))
+    assert stats["errors_by_reason"] == {"bad_input": 3, "identical_pair": 1, "unrelated_pair": 1}
+    assert (out / "key_fraction.png").stat().st_size > 1000
+
+
+def test_mask_cli_json_and_show(ray_local, pairs_jsonl, tiny_model_dir, tmp_path, capsys):
+    out = tmp_path / "m.parquet"
+    rc = mask_command(pairs_jsonl, tokenizer=tiny_model_dir, out=str(out), as_json=True, num_workers=1,
+                      alpha=1.0, beta=0.025, gamma=0.0)
+    printed = capsys.readouterr().out
+    assert rc == 0
+    result = json.loads(printed)
+    assert list(result) == ["pairs", "errors", "key_fraction_chosen", "key_fraction_rejected"]
+    assert (result["pairs"], result["errors"]) == (3, 5) and printed.strip().count("\n") == 0
+    assert len(io.read_rows(str(tmp_path / "m.errors.parquet"))) == 5
+
+    html = tmp_path / "pair.html"
+    assert mask_show_command(str(out), pair_id="p-example", html=str(html)) == 0
+    shown = capsys.readouterr().out
+    assert "despite" in shown and "key tokens" in shown
+    page = html.read_text()
+    assert page.count("<span class='key'>") >= 2
+    for word in ("despite", "losing", "balance", "Yes"):
+        assert f"<span class='key'> {word}</span>" in page
+    assert mask_show_command(str(out), pair_id="nope") == 2

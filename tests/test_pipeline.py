@@ -1,0 +1,286 @@
+"""The resumable pipeline (edit_ray/pipeline.py): manifests, skip, resume, --from, and one real tiny run.
+
+The first group replaces the stage functions with small recorders (the one injection point of
+run_pipeline) to pin the manifest logic in milliseconds. The last group runs the real stages end to end
+on a tiny model: program teacher, 2 synthetic tasks, 1-2 training steps per stage, a few eval questions.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+
+from edit_ray import io, pipeline
+from edit_ray.config import STAGES, load_config
+
+
+# ------------------------------------------------------------------------------ recorder stages
+def recorder_stages(calls: list[str], fail_in: set[str] | None = None) -> dict:
+    """Stage functions that write their done-artifact (resuming from rows already there) and log calls."""
+
+    def make(stage: str):
+        def fn(cfg, run_dir):
+            calls.append(stage)
+            path = io.join(run_dir, pipeline.DONE_ARTIFACT[stage])
+            if stage in ("sft", "krsl"):  # a model directory
+                io.write_json({"stage": stage}, io.join(path, "config.json"))
+                return {"steps": 2}
+            if stage == "report":
+                fs, p = io.filesystem(path)
+                with fs.open_output_stream(p) as f:
+                    f.write(b"# report\n")
+                return {}
+            done = io.read_rows(path) if io.exists(path) else []
+            have = {r["row_id"] for r in done}
+            rows = done + [{"row_id": f"{stage}:{i}"} for i in range(4) if f"{stage}:{i}" not in have]
+            if fail_in and stage in fail_in:
+                io.write_table(rows[:2], path)  # half the rows, then the "kill"
+                raise KeyboardInterrupt(f"killed in {stage}")
+            io.write_table(rows, path)
+            return {"in": 4, "ok": 4, "errors": 0, "resumed_rows": len(done)}
+
+        return fn
+
+    return {s: make(s) for s in STAGES}
+
+
+def manifests(run_dir: str) -> dict[str, dict]:
+    return {s: pipeline.read_manifest(run_dir, s) for s in STAGES}
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    return load_config(None, [f"run.dir={tmp_path / 'run'}"])
+
+
+def test_fresh_run_writes_config_and_a_done_manifest_per_stage(cfg):
+    calls: list[str] = []
+    report = pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    run_dir = cfg.run.dir
+    assert calls == list(STAGES)
+    assert report == io.join(run_dir, "report.md") and io.exists(report)
+    assert load_config(io.join(run_dir, "config.yaml")) == cfg
+    m = manifests(run_dir)
+    assert all(m[s]["status"] == "done" for s in STAGES)
+    assert m["teacher"]["counts"] == {"in": 4, "ok": 4, "errors": 0, "resumed_rows": 0}
+    assert m["krsl"]["counts"] == {"steps": 2}
+    # krsl reads the sft model and the masks: both manifests are in its inputs
+    assert set(m["krsl"]["inputs"]["upstream"]) == {"sft", "masks"}
+    assert m["krsl"]["inputs"]["config"]["krsl"]["beta"] == 0.025
+    assert m["masks"]["inputs"]["config"]["krsl.beta"] == 0.025
+
+
+def test_second_run_skips_every_stage_and_keeps_manifests(cfg):
+    pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    before = manifests(cfg.run.dir)
+    calls: list[str] = []
+    pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    assert calls == []
+    assert manifests(cfg.run.dir) == before
+
+
+def test_from_krsl_reruns_krsl_eval_report_only(cfg):
+    pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    before = manifests(cfg.run.dir)
+    calls: list[str] = []
+    pipeline.run_pipeline(cfg, from_stage="krsl", stages=recorder_stages(calls))
+    assert calls == ["krsl", "eval", "report"]
+    after = manifests(cfg.run.dir)
+    assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft"))
+    assert after["eval"]["counts"]["resumed_rows"] == 0  # --from deleted eval's rows: a fresh run
+
+
+@pytest.mark.parametrize(
+    "override, rerun",
+    [
+        ("krsl.lr=1e-5", ["krsl", "eval", "report"]),  # training only: teacher CoTs and masks are kept
+        ("krsl.beta=0.05", ["masks", "krsl", "eval", "report"]),  # weights live in the masks
+        ("teacher.engine.temperature=0.5", ["teacher", "dual", "masks", "sft", "krsl", "eval", "report"]),
+    ],
+)
+def test_changed_config_reruns_the_stages_that_read_it_and_their_downstream(tmp_path, override, rerun):
+    run = f"run.dir={tmp_path / 'run'}"
+    pipeline.run_pipeline(load_config(None, [run]), stages=recorder_stages([]))
+    calls: list[str] = []
+    pipeline.run_pipeline(load_config(None, [run, override]), stages=recorder_stages(calls))
+    assert calls == rerun
+
+
+def test_interrupted_stage_resumes_its_rows_and_then_runs_downstream(cfg):
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run_pipeline(cfg, stages=recorder_stages([], fail_in={"dual"}))
+    m = manifests(cfg.run.dir)
+    assert m["teacher"]["status"] == "done" and m["dual"]["status"] == "running" and m["masks"] is None
+    assert io.read_table(io.join(cfg.run.dir, "dual", "pairs.parquet")).num_rows == 2
+
+    calls: list[str] = []
+    pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    assert calls == ["dual", "masks", "sft", "krsl", "eval", "report"]
+    m2 = manifests(cfg.run.dir)
+    assert m2["dual"]["counts"]["resumed_rows"] == 2  # the 2 rows written before the kill were kept
+    assert io.read_table(io.join(cfg.run.dir, "dual", "pairs.parquet")).num_rows == 4
+    assert m2["teacher"] == m["teacher"]
+
+
+def test_deleted_manifest_resumes_that_stage_and_keeps_downstream_when_its_output_is_the_same(cfg):
+    pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    before = manifests(cfg.run.dir)
+    # remove the eval manifest and half of its rows, as a crash between rows would leave them
+    eval_path = io.join(cfg.run.dir, "eval", "eval.parquet")
+    io.write_table(io.read_table(eval_path).slice(0, 1), eval_path)
+    fs, p = io.filesystem(pipeline.manifest_path(cfg.run.dir, "eval"))
+    fs.delete_file(p)
+    calls: list[str] = []
+    pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    assert calls == ["eval"]  # the resumed eval wrote the same table, so the report still holds
+    after = manifests(cfg.run.dir)
+    assert after["eval"]["counts"]["resumed_rows"] == 1
+    assert after["eval"]["artifact"] == before["eval"]["artifact"]
+    assert after["report"] == before["report"]
+
+
+def test_changed_output_of_a_finished_stage_reruns_it_and_its_downstream(cfg):
+    pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    io.write_table([{"row_id": "teacher:9"}], io.join(cfg.run.dir, "teacher", "cots.parquet"))
+    calls: list[str] = []
+    pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    assert calls == ["teacher", "dual", "masks", "sft", "krsl", "eval", "report"]
+    assert io.read_table(io.join(cfg.run.dir, "teacher", "cots.parquet")).num_rows == 5
+
+
+def test_changed_inputs_clear_stale_rows_before_the_stage_runs(tmp_path):
+    run = f"run.dir={tmp_path / 'run'}"
+    pipeline.run_pipeline(load_config(None, [run]), stages=recorder_stages([]))
+    calls: list[str] = []
+    pipeline.run_pipeline(load_config(None, [run, "masking.widen=word"]), stages=recorder_stages(calls))
+    # rows made under the old config are not resumed from
+    assert pipeline.read_manifest(str(tmp_path / "run"), "masks")["counts"]["resumed_rows"] == 0
+
+
+def test_run_dir_may_be_a_uri(tmp_path):
+    cfg = load_config(None, [f"run.dir=file://{tmp_path}/uri-run"])
+    report = pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    assert report == f"file://{tmp_path}/uri-run/report.md"
+    assert (tmp_path / "uri-run" / "report.md").read_text() == "# report\n"
+    assert json.loads((tmp_path / "uri-run" / "krsl" / "manifest.json").read_text())["status"] == "done"
+
+
+def test_missing_stage_module_fails_before_any_stage_runs_and_names_it(cfg, monkeypatch):
+    monkeypatch.setitem(pipeline.ENTRY_POINTS, "eval", ("edit_ray.no_such_stage", "evaluate"))
+    calls: list[str] = []
+    fakes = {s: f for s, f in recorder_stages(calls).items() if s != "eval"}
+    with pytest.raises(RuntimeError, match=r"stage 'eval' needs edit_ray\.no_such_stage\.evaluate.*missing"):
+        pipeline.run_pipeline(cfg, stages=fakes)
+    assert calls == []
+
+
+def test_unknown_from_stage_is_rejected(cfg):
+    with pytest.raises(ValueError, match="unknown stage 'train'"):
+        pipeline.run_pipeline(cfg, from_stage="train", stages=recorder_stages([]))
+
+
+def test_data_stage_writes_questions_and_errors_and_counts(tmp_path, capsys):
+    """The data stage is the pipeline's own code (the others are library calls): real synthetic tasks."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"input": "2+2?", "target": "4"}\nnot json\n')
+    cfg = load_config(None, [f"run.dir={tmp_path / 'run'}", f"data.paths=[{bad}]",
+                             "data.synthetic.tasks=[boolean_expressions]", "data.synthetic.n_per_task=5"])
+    counts = pipeline.run_data(cfg, cfg.run.dir)
+    questions = io.read_table(io.join(cfg.run.dir, "data", "questions.parquet"))
+    errors = io.read_table(io.join(cfg.run.dir, "data", "errors.parquet"))
+    assert questions.num_rows == 6 and errors.num_rows == 1
+    assert counts == {"stage": "data", "in": 7, "ok": 6, "errors": 1}
+    assert "[data] in = ok + errors: 7 = 6 + 1" in capsys.readouterr().out
+    assert set(questions.column("split").to_pylist()) <= {"train", "test"}
+    assert errors.schema.equals(io.ERROR_SCHEMA)
+
+
+# ---------------------------------------------------------------------------- the real tiny run
+TINY_OVERRIDES = [
+    "data.synthetic.tasks=[boolean_expressions,multistep_arithmetic]",
+    "data.synthetic.n_per_task=5",
+    "teacher.engine.kind=program",
+    "student.model=tiny-llama-test",
+    "student.lora.r=4",
+    "sft.max_steps=2", "sft.batch_size=2", "sft.max_length=256",
+    "krsl.max_steps=1", "krsl.batch_size=2", "krsl.max_length=256",
+    "eval.methods=[krsl]",
+    "eval.engine.max_tokens=16",
+    "eval.engine.max_model_len=512",
+    "eval.benchmarks=[{name: ind, n_per_task: 2}]",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, ray_local, tiny_model_dir):
+    run_dir = str(tmp_path_factory.mktemp("pipeline") / "run")
+    cfg = load_config(None, [f"run.dir={run_dir}", *TINY_OVERRIDES])
+    report = pipeline.run_pipeline(cfg)
+    return cfg, report, manifests(run_dir)
+
+
+@pytest.mark.slow
+def test_tiny_pipeline_writes_every_artifact_with_counts(tiny_run):
+    cfg, report, m = tiny_run
+    run_dir = cfg.run.dir
+    assert io.exists(report) and report.endswith("report.md")
+    assert all(m[s]["status"] == "done" for s in STAGES)
+    questions = io.read_table(io.join(run_dir, "data", "questions.parquet"))
+    assert questions.num_rows == m["data"]["counts"]["ok"] == 10
+    assert m["teacher"]["counts"]["in"] == questions.filter(
+        pa.compute.equal(questions.column("split"), "train")).num_rows
+    pairs = io.read_table(io.join(run_dir, "dual", "pairs.parquet"))
+    masks = io.read_table(io.join(run_dir, "masks", "masks.parquet"))
+    assert pairs.num_rows > 0 and masks.num_rows == m["masks"]["counts"]["ok"]
+    assert m["masks"]["counts"]["in"] == pairs.num_rows
+    for stage in ("sft", "krsl"):
+        assert io.exists(io.join(run_dir, stage, "model", "config.json"))
+    assert io.read_table(io.join(run_dir, "eval", "eval.parquet")).num_rows > 0
+
+
+@pytest.mark.slow
+def test_tiny_pipeline_second_run_skips_everything(tiny_run):
+    import time
+
+    cfg, _, before = tiny_run
+    t0 = time.perf_counter()
+    pipeline.run_pipeline(cfg)
+    assert time.perf_counter() - t0 < 5
+    assert manifests(cfg.run.dir) == before
+
+
+@pytest.mark.slow
+def test_tiny_pipeline_from_krsl_reruns_krsl_eval_report(tiny_run):
+    cfg, _, before = tiny_run
+    pipeline.run_pipeline(cfg, from_stage="krsl")
+    after = manifests(cfg.run.dir)
+    assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft"))
+    assert all(after[s]["finished"] > before[s]["finished"] for s in ("krsl", "eval", "report"))
+    assert io.exists(io.join(cfg.run.dir, "krsl", "model", "config.json"))
+
+
+@pytest.mark.slow
+def test_tiny_pipeline_resumes_an_interrupted_teacher_stage(tiny_run):
+    """Half of the teacher's finished rows survive a "crash" (manifest and final table gone): the re-run
+    generates only the missing half, ends with the same table, and so leaves every later stage finished."""
+    cfg, _, _ = tiny_run
+    run_dir = cfg.run.dir
+    before = manifests(run_dir)
+    cots_before = io.read_table(io.join(run_dir, "teacher", "cots.parquet"))
+    ok_dir = io.join(run_dir, "teacher", "parts", "ok")
+    kept = io.read_table(ok_dir).slice(0, cots_before.num_rows // 2)
+    fs, p = io.filesystem(ok_dir)
+    fs.delete_dir_contents(p)
+    io.write_table(kept, io.join(ok_dir, "part-0.parquet"))
+    for rel in ("teacher/manifest.json", "teacher/cots.parquet"):
+        fs.delete_file(io.filesystem(io.join(run_dir, rel))[1])
+
+    pipeline.run_pipeline(cfg)
+    after = manifests(run_dir)
+    assert after["teacher"]["finished"] > before["teacher"]["finished"]
+    assert after["teacher"]["counts"] == before["teacher"]["counts"]
+    assert io.read_table(io.join(run_dir, "teacher", "cots.parquet")).equals(cots_before)
+    assert after["teacher"]["artifact"] == before["teacher"]["artifact"]
+    assert all(after[s] == before[s] for s in STAGES if s != "teacher")

@@ -1,0 +1,207 @@
+"""Ray Train runs of both stages on CPU: 2 workers over gloo, the tiny Llama (issue 5).
+
+Starting a Ray Train worker group costs most of a run on 2 cores, so one TorchTrainer (the `matrix`
+fixture) runs every strategy x stage case through the real `train_loop_per_worker`, one after another
+in the same workers; the resume test adds two runs through `build_trainer`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from unittest import mock
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import torch
+
+from edit_ray.config import RunConfig
+from edit_ray.train.run import build_trainer, prepare_examples, read_metrics
+
+X = -100
+STRATEGY_CASES = [("ddp", "sft"), ("ddp", "krsl"), ("fsdp2", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft"),
+                  ("deepspeed", "krsl")]
+EXPORTED = {("fsdp2", "krsl"), ("deepspeed", "krsl")}  # FSDP2 full-state gather and ZeRO-3 gather, LoRA merged
+STEPS = 4  # optimizer steps of each strategy case (one step per epoch: the same 4 rows every step)
+
+
+def _config(tiny_model_dir: str, **stage) -> RunConfig:
+    train = {"lr": 5e-3, "epochs": STEPS, "batch_size": 2, "num_workers": 2, "max_length": 64, **stage}
+    return RunConfig.model_validate({
+        "run": {"seed": 0},
+        "student": {"model": tiny_model_dir, "lora": {"r": 8, "alpha": 16, "dropout": 0.0}},
+        "sft": train, "krsl": {**train, "beta": 0.025}})
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory, tiny_model_dir):
+    """SFT and masks Parquet tables made with the real tokenizer: `sft4` (4 rows + 1 row whose prompt
+    fills max_length), `sft8` (8 rows) and `masks` (4 pairs whose key tokens are the differing tokens)."""
+    from transformers import AutoTokenizer
+
+    from edit_ray.tokens import tokenize_pair
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    d = tmp_path_factory.mktemp("tables")
+    qa = [(f"Q: {a} plus {b}?\nA:", f" {a} plus {b} is {a + b}. The answer is {a + b}.", a + b + 1)
+          for a, b in [(1, 2), (3, 4), (5, 6), (7, 8), (2, 9), (4, 4), (6, 1), (8, 3)]]
+    sft = [{"row_id": f"r{i}", "qid": f"add/{i}", "task": "add", "prompt": p, "response": r}
+           for i, (p, r, _) in enumerate(qa)]
+    pq.write_table(pa.Table.from_pylist(sft[:4] + [{**sft[0], "row_id": "too-long", "prompt": "word " * 80}]),
+                   d / "sft4.parquet")
+    pq.write_table(pa.Table.from_pylist(sft), d / "sft8.parquet")
+    masks = []
+    for i, (p, r, wrong) in enumerate(qa[:4]):
+        prompt_ids, chosen = tokenize_pair(tok, p, r)
+        _, rejected = tokenize_pair(tok, p, r.replace(str(wrong - 1), str(wrong)))
+        n = max(len(chosen), len(rejected))
+        differ = [i >= len(chosen) or i >= len(rejected) or chosen[i] != rejected[i] for i in range(n)]
+        masks.append({"pair_id": f"p{i}", "prompt_ids": prompt_ids, "chosen_ids": chosen, "rejected_ids": rejected,
+                      "chosen_key": np.array(differ[: len(chosen)], np.int8).tolist(),
+                      "rejected_key": np.array(differ[: len(rejected)], np.int8).tolist()})
+    assert all(sum(m["chosen_key"]) > 0 for m in masks)
+    pq.write_table(pa.Table.from_pylist(masks), d / "masks.parquet")
+    return {k: str(d / f"{k}.parquet") for k in ("sft4", "sft8", "masks")}
+
+
+def _run_cases(config: dict) -> None:
+    """Worker function of the matrix run: the real loop once per case, each from a fresh model."""
+    from edit_ray.train.loop import train_loop_per_worker
+
+    for case in config["cases"]:
+        # get_checkpoint() returns the checkpoint the previous case reported; each case starts fresh
+        with mock.patch("ray.train.get_checkpoint", return_value=None):
+            train_loop_per_worker(case)
+
+
+@pytest.fixture(scope="module")
+def matrix(ray_local, tables, tiny_model_dir, tmp_path_factory):
+    """One 2-worker TorchTrainer running all cases; returns {case: out_dir} and the examples used."""
+    import ray.cloudpickle
+    import ray.train
+    from ray.train.torch import TorchTrainer
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import test modules
+    out = tmp_path_factory.mktemp("matrix")
+    cfg = _config(tiny_model_dir)
+    datasets = {"sft": prepare_examples("sft", tables["sft4"], cfg, tiny_model_dir, str(out / "sft_errors.parquet"))[0],
+                "krsl": prepare_examples("krsl", tables["masks"], cfg, tiny_model_dir)[0],
+                "sft8": prepare_examples("sft", tables["sft8"], cfg, tiny_model_dir)[0]}
+    base = {"init_model": tiny_model_dir, "tokenizer_dir": tiny_model_dir, "pad_id": 2, "seed": 0, "has_val": False,
+            "run_name": "matrix"}
+    lora = cfg.student.lora.model_dump()
+    cases, dirs = [], {}
+    for strategy, stage in STRATEGY_CASES:
+        train = getattr(cfg, stage).model_copy(update={"strategy": strategy, "zero_stage": 3 if stage == "krsl" else 2})
+        if (strategy, stage) == ("ddp", "sft"):  # full fine-tuning, 2 micro-batches of 1: the gradient check
+            train, case_lora = train.model_copy(update={"batch_size": 1, "grad_accum": 2}), None
+        else:
+            case_lora = lora
+        dirs[(strategy, stage)] = d = str(out / f"{strategy}-{stage}")
+        cases.append({**base, "stage": stage, "dataset": stage, "train": train.model_dump(), "lora": case_lora,
+                      "out_dir": d, "export_dir": os.path.join(d, "model") if (strategy, stage) in EXPORTED else None})
+    # the uninterrupted reference of the resume test: 8 rows, 2 steps per epoch, 3 epochs, LoRA dropout on
+    ref = _resume_config(tiny_model_dir)
+    dirs["resume-ref"] = str(out / "resume-ref")
+    cases.append({**base, "stage": "sft", "dataset": "sft8", "train": ref.sft.model_dump(),
+                  "lora": ref.student.lora.model_dump(), "out_dir": dirs["resume-ref"], "export_dir": None})
+    result = TorchTrainer(
+        _run_cases, train_loop_config={"cases": cases},
+        scaling_config=ray.train.ScalingConfig(num_workers=2),
+        run_config=ray.train.RunConfig(name="matrix", storage_path=str(out / "ray")),
+        datasets=datasets, dataset_config=ray.train.DataConfig(datasets_to_split=[])).fit()
+    assert result.error is None
+    return {"dirs": dirs, "sft_rows": datasets["sft"].take_all(), "errors": str(out / "sft_errors.parquet")}
+
+
+@pytest.mark.parametrize("strategy,stage", STRATEGY_CASES)
+def test_each_strategy_lowers_the_loss_on_a_fixed_batch(matrix, strategy, stage):
+    rows = read_metrics(os.path.join(matrix["dirs"][(strategy, stage)], "metrics.jsonl"))
+    assert [r["step"] for r in rows] == list(range(1, STEPS + 1))
+    assert rows[-1]["loss"] < rows[0]["loss"] - 0.05, [r["loss"] for r in rows]
+    assert all(r["tokens_per_s"] > 0 and r["grad_norm"] > 0 for r in rows)
+    assert rows[1]["lr"] == pytest.approx(5e-3 * 0.95)  # StepLR: gamma 0.95 after each (one-step) epoch
+    if stage == "krsl":
+        assert rows[-1]["chosen_key_nll"] < rows[0]["chosen_key_nll"]
+        assert rows[0]["rejected_key_nll"] > 0
+
+
+def test_sft_rows_that_do_not_fit_go_to_the_errors_table(matrix):
+    errors = pq.read_table(matrix["errors"]).to_pylist()
+    assert [(e["row_id"], e["reason"]) for e in errors] == [("too-long", "no_response_tokens")]
+    assert len(matrix["sft_rows"]) == 4
+
+
+def test_ddp_first_step_equals_single_process(matrix, tiny_model_dir):
+    """2 ranks x 2 accumulated micro-batches of 1 row = one batch of 4 rows in one process: the same mean
+    loss and the same gradient (its norm, reported by the loop after DDP's all-reduce)."""
+    from transformers import AutoModelForCausalLM
+
+    from edit_ray.train.data import collate_sft
+
+    first = read_metrics(os.path.join(matrix["dirs"][("ddp", "sft")], "metrics.jsonl"))[0]
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    batch = collate_sft(matrix["sft_rows"], pad_id=2)
+    loss = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"]).loss
+    loss.backward()  # transformers' mean CE over all label tokens of the 4 rows
+    norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters() if p.grad is not None]))
+    assert first["loss"] == pytest.approx(loss.item(), rel=1e-5)
+    assert first["grad_norm"] == pytest.approx(norm.item(), rel=1e-4)
+
+
+@pytest.mark.parametrize("strategy,stage", sorted(EXPORTED))
+def test_export_is_a_merged_hf_model_that_learned(matrix, tiny_model_dir, strategy, stage):
+    from safetensors import safe_open
+    from transformers import AutoModelForCausalLM
+
+    from edit_ray.train.data import collate_sft
+
+    d = os.path.join(matrix["dirs"][(strategy, stage)], "model")
+    with safe_open(os.path.join(d, "model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+    assert keys and not [k for k in keys if "lora" in k]  # a plain model: the adapter is merged
+    assert os.path.exists(os.path.join(d, "tokenizer.json"))
+    # the merged weights differ from the initial ones in the way training went: the chosen CoTs got likelier
+    tables_rows = matrix["sft_rows"]
+    batch = collate_sft(tables_rows, pad_id=2)
+    with torch.no_grad():
+        before = AutoModelForCausalLM.from_pretrained(tiny_model_dir)(**{k: batch[k] for k in ("input_ids", "attention_mask", "labels")}).loss
+        after = AutoModelForCausalLM.from_pretrained(d)(**{k: batch[k] for k in ("input_ids", "attention_mask", "labels")}).loss
+    assert after.item() < before.item() - 0.01
+
+
+def _resume_config(tiny_model_dir: str) -> RunConfig:
+    cfg = _config(tiny_model_dir, epochs=3, batch_size=1, grad_accum=2, checkpoint_every=1, max_failures=1)
+    return cfg.model_copy(update={"student": cfg.student.model_copy(
+        update={"lora": cfg.student.lora.model_copy(update={"dropout": 0.1})})})
+
+
+def test_kill_and_resume_continue_from_the_step_where_they_stopped(matrix, tables, tiny_model_dir, tmp_path):
+    """Fault injection: the loop fails rank 0 once after step 2 (FailureConfig recovers the worker group
+    from the step-2 checkpoint) and once after step 4 (max_failures=1 is spent, so fit fails); a new
+    driver with the same name then resumes from step 4. Steps 1..6 each run once, and their losses equal
+    an uninterrupted run (the matrix's resume-ref case)."""
+    cfg = _resume_config(tiny_model_dir)
+    out = str(tmp_path / "sft")
+    kwargs = dict(data_path=tables["sft8"], init_model=tiny_model_dir, out_dir=out, name="resume")
+    faults = {"fault_at_steps": [2, 4], "fault_marker_dir": str(tmp_path)}
+    try:
+        failed = build_trainer(cfg, "sft", **kwargs, loop_overrides=faults).fit().error
+    except Exception as e:  # Ray Train V2 raises TrainingFailedError from fit()
+        failed = e
+    assert failed is not None and "injected fault after step 4" in str(failed)
+    assert os.path.exists(tmp_path / "fault-at-step-2") and os.path.exists(tmp_path / "fault-at-step-4")
+    result = build_trainer(cfg, "sft", **kwargs).fit()  # the restarted driver
+    assert result.error is None
+
+    with open(os.path.join(out, "metrics.jsonl")) as f:
+        steps = [json.loads(line)["step"] for line in f]
+    assert steps == [1, 2, 3, 4, 5, 6]  # no step repeated, none skipped, across both restarts
+    got = read_metrics(os.path.join(out, "metrics.jsonl"))
+    want = read_metrics(os.path.join(matrix["dirs"]["resume-ref"], "metrics.jsonl"))
+    assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)
+    assert [r["lr"] for r in got] == pytest.approx([r["lr"] for r in want])
+    assert os.path.exists(os.path.join(out, "model", "model.safetensors"))

@@ -1,0 +1,206 @@
+"""Ray Tune sweeps over KRSL's α/β, lr, epochs and students (edit_ray/tune.py).
+
+The pure parts (grid, per-trial config, concurrency, ranking) are checked by hand. One real sweep runs on
+local Ray with the tiny Llama: 4 trials (β ∈ {0, 0.05} × lr ∈ {3e-3, 1e-7}), 3 epochs of 4 steps each,
+ASHA with grace_period=1 on the epoch-end val_loss. At lr=1e-7 the model barely moves, so ASHA has a
+clearly worse half to stop.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import math
+import time
+import os
+
+import pytest
+
+from edit_ray import io
+from edit_ray.config import ConfigError, load_config
+
+N_PAIRS = 20  # 18 train (4 steps of 4 pairs per epoch) + 2 validation with val_fraction=0.1
+EPOCHS = 3
+
+
+def _sweep_config(run_dir: str, model_dir: str, **extra):
+    overrides = [
+        f"run.dir={run_dir}", "run.name=sweep-test", f"student.model={model_dir}", "student.lora=null",
+        "krsl.batch_size=4", "krsl.max_length=64", "krsl.max_failures=0",
+        "tune.alpha=[1.0]", "tune.beta=[0.0, 0.05]", "tune.lr=[3e-3, 1e-7]", f"tune.epochs=[{EPOCHS}]",
+        "tune.grace_period=1", "tune.reduction_factor=2", "tune.max_concurrent_trials=2",
+    ] + [f"{k}={v}" for k, v in extra.items()]
+    return load_config(None, overrides)
+
+
+# --------------------------------------------------------------------------------- pure parts
+def test_param_space_is_the_full_grid():
+    from ray import tune
+    from ray.tune.search.variant_generator import generate_variants
+
+    from edit_ray.tune import GRID_KEYS, build_param_space
+
+    cfg = load_config(None, ["tune.beta=[0, 0.025, 0.05]", "tune.lr=[1e-5, 5e-6]", "tune.num_samples=2"])
+    space = build_param_space(cfg.tune, default_student="s")
+    assert list(space) == list(GRID_KEYS)
+    assert space["beta"] == tune.grid_search([0.0, 0.025, 0.05])
+    assert space["student"] == tune.grid_search(["s"])
+    combos = [(c["beta"], c["lr"]) for _, c in generate_variants(space)]
+    # every combination exactly once (num_samples repeats the grid in the Tuner, not here)
+    assert sorted(combos) == sorted((b, lr) for b in (0.0, 0.025, 0.05) for lr in (1e-5, 5e-6))
+
+
+def test_apply_trial_overrides_krsl_and_student_and_validates():
+    from edit_ray.tune import apply_trial
+
+    base = load_config(None, ["krsl.gamma=0.5"])
+    cfg = apply_trial(base, {"student": "other", "alpha": 0.0, "beta": 0.05, "lr": 1e-5, "epochs": 2})
+    assert (cfg.krsl.alpha, cfg.krsl.beta, cfg.krsl.lr, cfg.krsl.epochs, cfg.student.model) == \
+        (0.0, 0.05, 1e-5, 2, "other")
+    assert cfg.krsl.gamma == 0.5 and base.krsl.beta == 0.025  # the rest kept, the base untouched
+    with pytest.raises(ConfigError, match="beta"):
+        apply_trial(base, {"student": "s", "alpha": 1.0, "beta": -0.1, "lr": 1e-5, "epochs": 1})
+
+
+def test_max_concurrent_trials_follows_resources():
+    from edit_ray.tune import max_concurrent_trials
+
+    grid = ["tune.beta=[0, 0.01, 0.02, 0.03, 0.04, 0.05]"]  # 6 trials
+    assert max_concurrent_trials(load_config(None, grid + ["resources.num_cpus=8", "krsl.num_workers=2"])) == 4
+    assert max_concurrent_trials(load_config(None, grid + ["resources.num_cpus=8", "krsl.num_workers=1"])) == 6
+    gpu = ["resources.num_gpus=4", "krsl.use_gpu=true", "krsl.num_workers=2"]
+    assert max_concurrent_trials(load_config(None, grid + gpu)) == 2
+    assert max_concurrent_trials(load_config(None, grid + ["tune.max_concurrent_trials=3"])) == 3
+    assert max_concurrent_trials(load_config(None, ["resources.address=auto", "tune.beta=[0, 1]"]),
+                                 cluster_cpus=16) == 2
+
+
+def test_best_row_prefers_completed_trials_and_the_metric_direction():
+    from edit_ray.tune import best_row, sort_rows
+
+    def row(tid, status, v):
+        return {"trial_id": tid, "status": status, "val_loss": v}
+
+    rows = [row("a", "completed", 2.0), row("b", "stopped", 1.0), row("c", "completed", 1.5),
+            row("d", "error", math.nan)]
+    assert [r["trial_id"] for r in sort_rows(rows, "val_loss")] == ["b", "c", "a", "d"]
+    assert best_row(rows, "val_loss")["trial_id"] == "c"  # b was stopped early: never trained to the end
+
+
+def test_empty_grid_is_a_config_error():
+    with pytest.raises(ConfigError, match="tune.beta"):
+        load_config(None, ["tune.beta=[]"])
+
+
+# ------------------------------------------------------------------------------- real sweep
+def _write_masks(path: str, tokenizer) -> None:
+    """Tiny masks table in the contract's format; key tokens from a plain diff of the token ids."""
+    from edit_ray.masking.kernel import key_weights
+    from edit_ray.tokens import tokenize_pair
+
+    rows = []
+    for i in range(N_PAIRS):
+        a, b = i % 7 + 2, i % 5 + 3
+        prompt = f"Q: what is {a} + {b}?\nA:"
+        p_ids, chosen = tokenize_pair(tokenizer, prompt, f" {a} + {b} = {a + b}. So the answer is {a + b}.")
+        _, rejected = tokenize_pair(tokenizer, prompt, f" {a} + {b} = {a + b + 1}. So the answer is {a + b + 1}.")
+        ck, rk = [1] * len(chosen), [1] * len(rejected)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=chosen, b=rejected, autojunk=False).get_opcodes():
+            if tag == "equal":
+                ck[i1:i2], rk[j1:j2] = [0] * (i2 - i1), [0] * (j2 - j1)
+        rows.append({"pair_id": f"p{i}", "prompt_ids": p_ids, "chosen_ids": chosen, "rejected_ids": rejected,
+                     "chosen_weights": key_weights(ck, 1.0).tolist(), "rejected_weights": key_weights(rk, 0.025).tolist(),
+                     "chosen_key": ck, "rejected_key": rk, "n_key_chosen": sum(ck), "n_key_rejected": sum(rk)})
+    import pyarrow as pa
+
+    schema = pa.schema([("pair_id", pa.string()), ("prompt_ids", pa.list_(pa.int32())),
+                        ("chosen_ids", pa.list_(pa.int32())), ("rejected_ids", pa.list_(pa.int32())),
+                        ("chosen_weights", pa.list_(pa.float32())), ("rejected_weights", pa.list_(pa.float32())),
+                        ("chosen_key", pa.list_(pa.int8())), ("rejected_key", pa.list_(pa.int8())),
+                        ("n_key_chosen", pa.int32()), ("n_key_rejected", pa.int32())])
+    io.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+@pytest.fixture(scope="module")
+def sweep(ray_local, tiny_model_dir, tmp_path_factory):
+    """One finished 4-trial sweep: (config, run_sweep's result)."""
+    from transformers import AutoTokenizer
+
+    from edit_ray.tune import run_sweep
+
+    run_dir = str(tmp_path_factory.mktemp("sweep-run"))
+    _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(tiny_model_dir))
+    os.makedirs(io.join(run_dir, "sft"))
+    os.symlink(tiny_model_dir, io.join(run_dir, "sft", "model"))  # stand-in for the stage-1 student
+    cfg = _sweep_config(run_dir, tiny_model_dir)
+    return cfg, run_sweep(cfg)
+
+
+def _read_csv(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def test_sweep_runs_every_trial_and_asha_stops_the_worse_half_early(sweep, ray_local):
+    cfg, out = sweep
+    rows = _read_csv(out["results_csv"])
+    assert len(rows) == 4
+    assert sorted((float(r["beta"]), float(r["lr"])) for r in rows) == [(0.0, 1e-7), (0.0, 3e-3),
+                                                                          (0.05, 1e-7), (0.05, 3e-3)]
+    assert all(r["error"] == "" for r in rows)
+    iterations = [int(r["iterations"]) for r in rows]
+    assert max(iterations) == EPOCHS  # one Tune iteration per epoch-end validation
+    stopped = [r for r in rows if r["status"] == "stopped"]
+    assert stopped and all(int(r["iterations"]) < EPOCHS for r in stopped)
+    assert all(r["status"] == "completed" and int(r["iterations"]) == EPOCHS
+               for r in rows if r not in stopped)
+    # results are sorted by val_loss, and the best (completed) trial trained at the high learning rate
+    losses = [float(r["val_loss"]) for r in rows]
+    assert losses == sorted(losses)
+    assert out["best"]["status"] == "completed" and out["best"]["lr"] == 3e-3
+    # each completed trial's training log has EPOCHS x 4 optimizer steps
+    for r in rows:
+        if r["status"] == "completed":
+            metrics = io.join(io.join(cfg.run.dir, "tune", "trials", f"trial-{r['trial_id']}"), "metrics.jsonl")
+            with open(metrics) as f:
+                assert max(json.loads(line)["step"] for line in f) == EPOCHS * 4
+    # stopped trials released their Train workers: all CPUs are free again (Ray frees them asynchronously)
+    deadline = time.time() + 60
+    while ray_local.available_resources().get("CPU", 0) < ray_local.cluster_resources()["CPU"] and time.time() < deadline:
+        time.sleep(1)
+    assert ray_local.available_resources().get("CPU", 0) == ray_local.cluster_resources()["CPU"]
+
+
+def test_sweep_writes_markdown_plot_and_a_loadable_best_yaml(sweep):
+    cfg, out = sweep
+    md = open(out["results_md"]).read()
+    assert md.count("\n| ") == 5 and "sorted by val_loss" in md  # header + 4 trials
+    with open(out["plot"], "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    best = load_config(out["best_yaml"])
+    assert best.krsl.beta == out["best"]["beta"] and best.krsl.lr == out["best"]["lr"] == 3e-3
+    assert best.krsl.epochs == EPOCHS and best.student.model == cfg.student.model
+    assert best.run.dir == cfg.run.dir and best.krsl.batch_size == 4  # the rest of the run config kept
+
+
+def test_restore_of_a_finished_sweep_returns_the_same_results_without_training(sweep):
+    from edit_ray.tune import run_sweep
+
+    cfg, first = sweep
+    trials = io.join(cfg.run.dir, "tune", "trials")
+    logs = sorted(io.join(trials, d, "metrics.jsonl") for d in os.listdir(trials))
+    before = [open(p).read() for p in logs]
+    again = run_sweep(cfg, restore=True)
+    key = lambda rows: [(r["trial_id"], r["status"], r["iterations"], r["val_loss"]) for r in rows]  # noqa: E731
+    assert key(again["rows"]) == key(first["rows"])
+    assert len(logs) == 4 and [open(p).read() for p in logs] == before  # no trial trained again
+
+
+def test_restore_refuses_a_changed_grid(sweep):
+    from edit_ray.tune import run_sweep
+
+    cfg, _ = sweep
+    changed = cfg.model_copy(update={"tune": cfg.tune.model_copy(update={"beta": [0.0, 0.1]})})
+    with pytest.raises(ConfigError, match="different grid"):
+        run_sweep(changed, restore=True)
