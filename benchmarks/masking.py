@@ -59,12 +59,11 @@ def rate(n: int, seconds: float) -> float:
 
 
 def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_ref: int) -> dict:
-    import ray
-
+    """Reference, kernel and in-process pair work on pairs of about ``length`` tokens (no Ray)."""
     from edit_ray.config import MaskingConfig
     from edit_ray.masking.kernel import key_masks
     from edit_ray.masking.reference import reference_key_masks
-    from edit_ray.masking.stage import _ROW, KeyTokenMasker, mask_pairs
+    from edit_ray.masking.stage import _ROW, KeyTokenMasker
     from edit_ray.tokens import tokenize_pairs
 
     pairs = make_pairs(tokenizer, n_pairs, length)
@@ -89,7 +88,19 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     for i in range(0, table.num_rows, cfg.batch_size):
         masker(table.slice(i, cfg.batch_size))
     res["pair_work"] = rate(table.num_rows, time.perf_counter() - t)
+    res["table"] = table
+    print(f"{length}: reference {res['reference']:.2f}/s, kernel {res['kernel']:.0f}/s "
+          f"({res['kernel'] / res['reference']:.0f}x), pair work {res['pair_work']:.0f}/s", flush=True)
+    return res
 
+
+def bench_stage(tokenizer_name: str, res: dict) -> None:
+    import ray
+
+    from edit_ray.config import MaskingConfig
+    from edit_ray.masking.stage import KeyTokenMasker, mask_pairs
+
+    table = res.pop("table")
     for workers in (1, 2):
         # the hot path of mask_pairs with a clock on each returned batch, to separate actor start-up
         cfg = MaskingConfig(num_workers=workers)
@@ -111,7 +122,6 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
         res[f"stage_{workers}w_steady"] = rate(rows - first_rows, end - first)
     ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
     assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
-    return res
 
 
 def main() -> None:
@@ -128,10 +138,12 @@ def main() -> None:
 
     name = resolve(args.tokenizer)
     tokenizer = load_tokenizer(name)
+    results = [bench_length(name, tokenizer, n, args.pairs, args.ref_pairs) for n in args.lengths]
     ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
     try:
         ray.data.DataContext.get_current().enable_progress_bars = False
-        results = [bench_length(name, tokenizer, n, args.pairs, args.ref_pairs) for n in args.lengths]
+        for r in results:
+            bench_stage(name, r)
     finally:
         ray.shutdown()
     print(f"\nmasking benchmark: {args.pairs} pairs (reference: {args.ref_pairs}), cpu_count={os.cpu_count()}, "

@@ -120,6 +120,15 @@ class TeacherConfig(Section):
         256, ge=1, description="Finished rows per resumable Parquet part: a crash loses at most this much work."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _engine_kind_default(cls, values: Any) -> Any:
+        # An override such as teacher.engine.max_tokens=64 builds the engine from a partial dict, which
+        # would silently fall back to EngineConfig's kind (vllm) instead of the teacher's default (program).
+        if isinstance(values, dict) and isinstance(values.get("engine"), dict) and "kind" not in values["engine"]:
+            values = {**values, "engine": {"kind": "program", **values["engine"]}}
+        return values
+
 
 class DualConfig(Section):
     source: Literal["teacher", "student", "both"] = Field(
@@ -236,7 +245,7 @@ class BenchmarkConfig(Section):
     )
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "BenchmarkConfig":
+    def _one_kind(self) -> BenchmarkConfig:
         if self.paths and self.synthetic_difficulty is not None:
             raise ValueError(
                 f"benchmark '{self.name}': set either paths (task files) or synthetic_difficulty, not both"
@@ -262,7 +271,7 @@ class EvalConfig(Section):
     )
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "EvalConfig":
+    def _unique_names(self) -> EvalConfig:
         names = [b.name for b in self.benchmarks]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

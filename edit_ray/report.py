@@ -414,19 +414,19 @@ def examples_section(run_dir: str, masks) -> Section:
         try:
             decode = token_decoder(model)
             how = f"decoded with the tokenizer of {model}"
-        except Exception as e:  # a report must render even when the tokenizer cannot be loaded here
+        except Exception as e:  # noqa: BLE001 - a report must render even when the tokenizer cannot be loaded here
             how = f"tokenizer of {model} unavailable ({type(e).__name__}: {e}); showing token ids"
     else:
         how = "no config.yaml with student.model; showing token ids"
     if decode is None:
-        decode = lambda ids: " ".join(f"[{i}]" for i in ids) + " "  # noqa: E731
+        decode = lambda ids: " ".join(f"[{i}]" for i in ids) + " "
 
     origins = {}
     pairs_path = io.join(run_dir, "dual", "pairs.parquet")
     if io.exists(pairs_path):
         try:
             origins = {r["pair_id"]: r.get("origin") for r in io.read_rows(pairs_path, columns=["pair_id", "origin"])}
-        except Exception:  # the origin is a nicety; the tokens are the point
+        except Exception:  # noqa: BLE001 - the origin is a nicety; the tokens are the point
             origins = {}
 
     sec.text(f"Key tokens ({how}) are **bold** in the correct (chosen) and wrong (rejected) CoT.",
@@ -484,7 +484,7 @@ def stages_section(run_dir: str) -> Section:
                 for e in errs:
                     by[e["reason"]] = by.get(e["reason"], 0) + 1
                 reasons = ", ".join(f"{k}: {v}" for k, v in sorted(by.items())) or "none"
-            except Exception as e:  # an unreadable errors file is itself worth showing, not fatal
+            except Exception as e:  # noqa: BLE001 - an unreadable errors file is itself worth showing, not fatal
                 reasons = f"unreadable ({type(e).__name__})"
         if counts is None and not reasons:
             rows.append([stage, "-", "-", "-", "-", "-", NOT_RUN])
@@ -513,9 +513,25 @@ def _round_dirs(run_dir: str) -> list[tuple[int, str]]:
     return sorted(out)
 
 
+def _types(t: dict | None) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted((t or {}).items()) if v) or "-"
+
+
 def orion_section(run_dir: str) -> Section:
     sec = Section("ORION rounds")
-    rounds = [(i, s) for i, d in _round_dirs(run_dir) if (s := _read_json(io.join(d, "eval", "summary.json")))]
+    dirs = _round_dirs(run_dir)
+    rounds = [(i, s) for i, d in dirs if (s := _read_json(io.join(d, "eval", "summary.json")))]
+    mistakes = [(i, m) for i, d in dirs if isinstance(m := _read_json(io.join(d, "mistakes.json")), dict)]
+    if mistakes:
+        rows = []
+        for i, m in mistakes:
+            before, after = m.get("before") or {}, m.get("after") or {}
+            rows.append([i, before.get("wrong_samples", "-"), _types(before.get("types")),
+                         f"{after['wrong']}/{after['n']}" if "wrong" in after and "n" in after else "-",
+                         _types(after.get("types"))])
+        sec.text("Mistakes per round: the student's wrong exposure samples on training questions (before) and its "
+                 "wrong answers at evaluation (after), by type.")
+        sec.table(["round", "wrong samples before", "types before", "wrong after", "types after"], rows)
     if not rounds:
         sec.text(f"ORION rounds {NOT_RUN} (no round_*/eval/summary.json).")
         return sec
@@ -546,7 +562,7 @@ def _safe(build, title: str, *args) -> Section:
     """Run one section builder; a failure becomes a visible line in the report, not a crash."""
     try:
         return build(*args)
-    except Exception as e:  # the report is the last stage: show what broke and keep the other sections
+    except Exception as e:  # noqa: BLE001 - the report is the last stage: show what broke and keep the other sections
         sec = Section(title)
         sec.text(f"Could not render this section: {type(e).__name__}: {e}")
         return sec
@@ -575,11 +591,11 @@ def write_report(run_dir: str) -> str:
     summary = _read_json(io.join(run_dir, "eval", "summary.json"))
     try:
         masks = _read_masks(run_dir)
-    except Exception:  # an unreadable masks file: the two mask sections then say "not run"
+    except Exception:  # noqa: BLE001 - an unreadable masks file: the two mask sections then say "not run"
         masks = None
     try:
         sentence = headline_sentence(summary)
-    except Exception as e:  # a summary.json of another shape: say so at the top, render the rest
+    except Exception as e:  # noqa: BLE001 - a summary.json of another shape: say so at the top, render the rest
         sentence = f"EDIT vs Std-CoT: not determined (eval/summary.json unreadable: {type(e).__name__}: {e})."
     sections = [
         _safe(accuracy_section, "Accuracy per benchmark and method", run_dir, summary),

@@ -41,6 +41,12 @@ from edit_ray.config import ConfigError, RunConfig, TuneConfig, dump_config
 GRID_KEYS = ("student", "alpha", "beta", "lr", "epochs")
 # Direction of each metric the training loop reports at validation time.
 METRIC_MODE = {"val_loss": "min"}
+# val_loss is the KRSL loss itself, so it is not neutral across α and β (see results.md).
+VAL_LOSS_NOTE = (
+    "Note: val_loss is the KRSL loss on held-out pairs; it subtracts β × NLL of the wrong CoT's key tokens, so at "
+    "equal fit it is lower for larger β. Compare β values by dev accuracy (`edit-ray eval`) before trusting the β "
+    "of best.yaml."
+)
 RESULT_COLUMNS = ("trial_id", *GRID_KEYS, "sample", "status", "iterations", "init_model", "error")
 
 
@@ -204,18 +210,19 @@ def _validation_callback(metric: str):
     return ValidationReport()
 
 
-def trial_fn(config: dict[str, Any]) -> None:
+def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
     """One Tune trial: apply the trial's values to the run config, build the KRSL ``TorchTrainer``, fit it.
 
-    ``config`` holds the grid values (``GRID_KEYS``) and ``setup``: the base run config, the data paths,
-    the initial model per student and the trials directory (``run_sweep`` puts them there, so a restored
-    sweep runs with exactly the original setup). A failed fit raises, and Tune records the trial as errored.
+    Args:
+        config: the grid values of this trial (``GRID_KEYS``).
+        setup: bound by ``tune.with_parameters`` in ``run_sweep`` (see ``sweep_setup``): the base run config,
+            the data paths, the initial model per student and the trials directory.
+    A failed fit raises, and Tune records the trial as errored.
     """
     from ray import tune
 
     from edit_ray.train.run import build_trainer
 
-    setup = config["setup"]
     cfg = apply_trial(RunConfig.model_validate(setup["base"]), config)
     name = f"trial-{tune.get_context().get_trial_id()}"
     out_dir = io.join(setup["trials_dir"], name)
@@ -229,6 +236,14 @@ def trial_fn(config: dict[str, Any]) -> None:
     io.write_json({"completed": True, "metrics": result.metrics}, io.join(out_dir, "trial.json"))
 
 
+def sweep_setup(cfg: RunConfig) -> dict[str, Any]:
+    """What every trial needs besides its grid values: data split, initial models, paths (all absolute)."""
+    train_path, val_path = split_masks(cfg)
+    return {"base": cfg.model_dump(mode="json"), "train_path": _local(train_path), "val_path": _local(val_path),
+            "init_models": init_models(cfg), "trials_dir": io.join(tune_dir(cfg), "trials"), "metric": cfg.tune.metric,
+            "grid_size": n_trials(cfg) // cfg.tune.num_samples}
+
+
 # ---------------------------------------------------------------------------------------- sweep
 def _sweep_fingerprint(cfg: RunConfig) -> dict[str, Any]:
     """What a restored sweep must share with the original: the grid and everything trials train with."""
@@ -238,31 +253,18 @@ def _sweep_fingerprint(cfg: RunConfig) -> dict[str, Any]:
             "config_sha": hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()[:16]}
 
 
-def _make_tuner(cfg: RunConfig, restore: bool):
+def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
 
     t = cfg.tune
     exp_dir = io.join(tune_dir(cfg), cfg.run.name)
-    trainable = tune.with_resources(trial_fn, {"cpu": 0.01})
-    fingerprint_path = io.join(tune_dir(cfg), "sweep.json")
-    fingerprint = _sweep_fingerprint(cfg)
+    trainable = tune.with_resources(tune.with_parameters(trial_fn, setup=setup), {"cpu": 0.01})
     if restore or tune.Tuner.can_restore(exp_dir):
-        if not tune.Tuner.can_restore(exp_dir):
-            raise FileNotFoundError(f"--restore: no Tune experiment at {exp_dir}")
-        if io.exists(fingerprint_path) and io.read_json(fingerprint_path) != fingerprint:
-            raise ConfigError(
-                f"{exp_dir} holds a sweep with a different grid or config ({fingerprint_path}); "
-                "set another run.name, or delete that directory to start over")
         print(f"[tune] restoring {exp_dir}: finished trials are kept, unfinished ones resume", flush=True)
         # Errored trials resume from their last checkpoint: a restore usually follows a fix.
         return tune.Tuner.restore(exp_dir, trainable=trainable, resume_unfinished=True, resume_errored=True)
 
-    train_path, val_path = split_masks(cfg)
-    setup = {"base": cfg.model_dump(mode="json"), "train_path": _local(train_path), "val_path": _local(val_path),
-             "init_models": init_models(cfg), "trials_dir": io.join(tune_dir(cfg), "trials"), "metric": t.metric,
-             "grid_size": n_trials(cfg) // t.num_samples}
-    io.write_json(fingerprint, fingerprint_path)
     import ray
 
     concurrent = max_concurrent_trials(cfg, ray.cluster_resources().get("CPU"))
@@ -271,13 +273,36 @@ def _make_tuner(cfg: RunConfig, restore: bool):
                               max_t=max(t.epochs), grace_period=t.grace_period, reduction_factor=t.reduction_factor)
     return tune.Tuner(
         trainable,
-        param_space={**build_param_space(t, cfg.student.model), "setup": setup},
+        param_space=build_param_space(t, cfg.student.model),
         tune_config=tune.TuneConfig(num_samples=t.num_samples, max_concurrent_trials=concurrent, scheduler=scheduler),
         # A failed trial is recorded and the sweep goes on (max_failures=0: no automatic retry of a trial;
         # Ray Train already retries worker failures inside it, krsl.max_failures).
         run_config=tune.RunConfig(name=cfg.run.name, storage_path=tune_dir(cfg),
                                   failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)),
     )
+
+
+def check_restorable(cfg: RunConfig, restore: bool) -> bool:
+    """Whether a previous sweep of ``run.name`` exists (then it is resumed), after checking it matches.
+
+    Raises:
+        FileNotFoundError: ``restore`` asked for, but there is no sweep to resume.
+        ConfigError: the previous sweep ran another grid or config (its ``sweep.json`` differs).
+    """
+    from ray import tune
+
+    exp_dir = io.join(tune_dir(cfg), cfg.run.name)
+    fingerprint_path = io.join(tune_dir(cfg), "sweep.json")
+    if not tune.Tuner.can_restore(exp_dir):
+        if restore:
+            raise FileNotFoundError(f"--restore: no Tune experiment at {exp_dir}")
+        io.write_json(_sweep_fingerprint(cfg), fingerprint_path)
+        return False
+    if io.exists(fingerprint_path) and io.read_json(fingerprint_path) != _sweep_fingerprint(cfg):
+        raise ConfigError(
+            f"{exp_dir} holds a sweep with a different grid or config ({fingerprint_path}); "
+            "set another run.name, or delete that directory to start over")
+    return True
 
 
 def _trial_id(result) -> str:
@@ -289,17 +314,17 @@ def _trial_id(result) -> str:
     return match.group(1) if match else os.path.basename(result.path)
 
 
-def collect_results(result_grid, metric: str) -> list[dict[str, Any]]:
+def collect_results(result_grid, setup: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per trial (``RESULT_COLUMNS`` plus ``<metric>`` and ``<metric>_best``), from a ``ResultGrid``.
 
     ``status`` is ``completed`` (trained to the end), ``stopped`` (ASHA stopped it early) or ``error``.
     ``<metric>`` is the last validation value, ``<metric>_best`` the best over its validations.
     """
+    metric = setup["metric"]
     pick = min if METRIC_MODE[metric] == "min" else max
     rows = []
     for r in result_grid:
         config, trial_id = r.config, _trial_id(r)
-        setup = config["setup"]
         history = r.metrics_dataframe
         values = history[metric].dropna().tolist() if history is not None and metric in history.columns else []
         if r.error is not None:
@@ -365,12 +390,11 @@ def results_markdown(rows: list[dict], metric: str) -> str:
     lines += ["| " + " | ".join(fmt(r[c]).replace("|", "\\|").replace("\n", " ") for c in columns) + " |"
               for r in rows]
     counts = {s: sum(r["status"] == s for r in rows) for s in ("completed", "stopped", "error")}
-    lines += ["", f"{len(rows)} trials: {counts['completed']} completed, {counts['stopped']} stopped early by ASHA, "
-              f"{counts['error']} failed.", ""]
+    summary = (f"{len(rows)} trials: {counts['completed']} completed, {counts['stopped']} stopped early by ASHA, "
+               f"{counts['error']} failed.")
+    lines += ["", summary, ""]
     if metric == "val_loss":
-        lines += ["Note: val_loss is the KRSL loss on held-out pairs; it subtracts β × NLL of the wrong CoT's key "
-                  "tokens, so at equal fit it is lower for larger β. Compare β values by dev accuracy "
-                  "(`edit-ray eval`) before trusting the β of best.yaml.", ""]
+        lines += [VAL_LOSS_NOTE, ""]
     return "\n".join(lines)
 
 
@@ -422,9 +446,10 @@ def run_sweep(cfg: RunConfig, restore: bool = False) -> dict[str, Any]:
     """
     if cfg.tune.metric not in METRIC_MODE:
         raise ConfigError(f"tune.metric={cfg.tune.metric!r}; the training loop reports {sorted(METRIC_MODE)}")
-    tuner = _make_tuner(cfg, restore)
-    grid = tuner.fit()
-    rows = collect_results(grid, cfg.tune.metric)
+    restoring = check_restorable(cfg, restore)
+    setup = sweep_setup(cfg)
+    grid = _make_tuner(cfg, setup, restoring).fit()
+    rows = collect_results(grid, setup)
     n_err = sum(r["status"] == "error" for r in rows)
     for r in rows:
         if r["status"] == "error":

@@ -18,8 +18,8 @@ from pathlib import Path
 # older copy installed on the cluster's image.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from edit_ray.config import ConfigError, load_config  # noqa: E402
-from edit_ray.tune import sweep_command  # noqa: E402
+from edit_ray.config import ConfigError, load_config
+from edit_ray.tune import sweep_command
 
 
 def main(argv: list[str] | None = None) -> int:

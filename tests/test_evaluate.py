@@ -182,7 +182,6 @@ def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_d
     rows = io.read_rows(str(tmp_path / "eval" / "eval.parquet"))
     errors = io.read_rows(str(tmp_path / "eval" / "errors.parquet"))
     base = [r for r in rows if r["method"] == "base"]
-    teacher = [r for r in rows if r["method"] == "teacher"]
     # counts reconcile: 3 held-out questions for the student, the 2 with CEP rows for the teacher
     assert sorted(r["qid"] for r in base) == ["arith/0", "arith/1", "mc/0"]
     assert len(rows) == 5 and len(errors) == sum(r["error"] is not None for r in rows)

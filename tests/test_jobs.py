@@ -27,6 +27,8 @@ from edit_ray import io
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# A guard, not the budget (about 3 minutes on an idle 2-core machine): a hung job must not hang CI.
+JOB_TIMEOUT_S = int(os.environ.get("EDIT_RAY_JOB_TIMEOUT_S", "600"))
 
 JOB_OVERRIDES = [
     "data.synthetic.tasks=[boolean_expressions,multistep_arithmetic]",
@@ -67,39 +69,44 @@ def ray_head(tiny_model_dir):
     }
     env.pop("RAY_ADDRESS", None)
     before = {p.pid for p in psutil.process_iter()}
-    subprocess.run(
-        [str(BIN / "ray"), "start", "--head", "--dashboard-host=127.0.0.1", "--num-cpus=8", f"--temp-dir={temp_dir}",
-         f"--port={gcs}", f"--dashboard-port={dash}", f"--dashboard-agent-listen-port={agent}",
-         f"--dashboard-agent-grpc-port={agent_grpc}", f"--metrics-export-port={metrics}",
-         f"--ray-client-server-port={client}", f"--runtime-env-agent-port={rt_env}",
-         f"--node-manager-port={node_mgr}", f"--object-manager-port={obj_mgr}", "--disable-usage-stats"],
-        env=env, check=True, capture_output=True, text=True, timeout=120,
-    )
-    started = [p for p in psutil.process_iter(["pid", "cmdline"])
-               if p.pid not in before and temp_dir in " ".join(p.info["cmdline"] or [])]
     try:
+        start = subprocess.run(
+            [str(BIN / "ray"), "start", "--head", "--dashboard-host=127.0.0.1", "--num-cpus=8",
+             f"--temp-dir={temp_dir}", f"--port={gcs}", f"--dashboard-port={dash}",
+             f"--dashboard-agent-listen-port={agent}", f"--dashboard-agent-grpc-port={agent_grpc}",
+             f"--metrics-export-port={metrics}", f"--ray-client-server-port={client}",
+             f"--runtime-env-agent-port={rt_env}", f"--node-manager-port={node_mgr}",
+             f"--object-manager-port={obj_mgr}", "--disable-usage-stats"],
+            env=env, capture_output=True, text=True, timeout=180, check=False,
+        )
+        assert start.returncode == 0, f"ray start failed:\n{start.stdout[-2000:]}\n{start.stderr[-3000:]}"
         yield env, temp_dir
     finally:
-        # only the processes of our cluster (their command lines name its temp dir), never a broad `ray stop`
-        procs = started + [p for p in psutil.process_iter(["pid", "cmdline"])
-                           if p.pid not in before and temp_dir in " ".join(p.info["cmdline"] or [])]
-        for p in list(procs):  # and what they spawned (vLLM engine cores, Train workers)
-            try:
-                procs.extend(c for c in p.children(recursive=True) if c.pid not in before)
-            except psutil.NoSuchProcess:
-                pass
-        for p in {p.pid: p for p in procs}.values():
-            try:
-                p.send_signal(signal.SIGTERM)
-            except psutil.NoSuchProcess:
-                pass
-        _, alive = psutil.wait_procs(procs, timeout=15)
-        for p in alive:
-            try:
-                p.kill()
-            except psutil.NoSuchProcess:
-                pass
-        shutil.rmtree(temp_dir, ignore_errors=True)
+        _stop_cluster(before, temp_dir)
+
+
+def _stop_cluster(before: set[int], temp_dir: str) -> None:
+    """Stop only the processes of our cluster (their command lines name its temp dir) and their children."""
+    procs = [p for p in psutil.process_iter(["pid", "cmdline"])
+             if p.pid not in before and temp_dir in " ".join(p.info["cmdline"] or [])]
+    for p in list(procs):  # and what they spawned (vLLM engine cores, Train workers)
+        try:
+            procs.extend(c for c in p.children(recursive=True) if c.pid not in before)
+        except psutil.NoSuchProcess:
+            pass
+    procs = list({p.pid: p for p in procs}.values())
+    for p in procs:
+        try:
+            p.send_signal(signal.SIGTERM)
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=15)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 @pytest.mark.slow
@@ -110,7 +117,7 @@ def test_ray_job_submit_runs_the_pipeline_and_writes_the_report(ray_head, tmp_pa
     job = subprocess.run(
         [str(BIN / "ray"), "job", "submit", "--working-dir", ".", "--",
          "python", "jobs/edit_pipeline.py", "--config", "configs/demo.yaml", f"run.dir={run_dir}", *JOB_OVERRIDES],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=JOB_TIMEOUT_S, check=False,
     )
     print(f"job took {time.perf_counter() - t0:.1f}s")
     out = job.stdout + job.stderr

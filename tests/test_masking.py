@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edit_ray.config import MaskingConfig
 from edit_ray.masking import edit_ops, key_masks, key_weights
-from edit_ray.masking.reference import (count_optimal_alignments, reference_distance, reference_key_masks,
-                                        reference_ops, reference_token_ops)
+from edit_ray.masking.reference import (
+    count_optimal_alignments,
+    reference_distance,
+    reference_key_masks,
+    reference_ops,
+    reference_token_ops,
+)
 from edit_ray.masking.widen import char_segments, widen, widen_key
 
 CHOSEN = "Alice jumps and lands high so the answer is No"
@@ -191,3 +199,23 @@ def test_mask_pair_weights_and_error_reasons(tiny_model_dir):
     bad = mask_pair(tok, "Q:", "", REJECTED, cfg, 1, 0.025, 0)
     assert (bad["error"], bad["detail"]) == ("bad_input", "field 'chosen' is empty")
     assert mask_pair(tok, None, CHOSEN, REJECTED, cfg, 1, 0.025, 0)["detail"] == "field 'prompt' is missing"
+
+
+def test_read_pairs_from_parquet_and_jsonl_keep_rows_and_name_bad_lines(tmp_path):
+    from edit_ray.masking.stage import read_pairs
+
+    rows = [{"pair_id": 7, "prompt": "Q:", "chosen": "a", "rejected": "b", "qid": "t/0"},
+            {"pair_id": "x", "prompt": "Q:", "chosen": None, "rejected": "b", "qid": "t/1"}]
+    pq.write_table(pa.Table.from_pylist([{**r, "pair_id": str(r["pair_id"])} for r in rows]), tmp_path / "p.parquet")
+    table, errors = read_pairs(str(tmp_path / "p.parquet"))
+    assert table.column_names == ["pair_id", "prompt", "chosen", "rejected", "_row"]
+    assert table["pair_id"].to_pylist() == ["7", "x"] and table["chosen"].to_pylist() == ["a", None]
+    assert errors == []
+    (tmp_path / "p.jsonl").write_text(json.dumps(rows[0]) + "\n[1, 2]\n\n" + json.dumps(rows[1]) + "\n")
+    table, errors = read_pairs(str(tmp_path / "p.jsonl"))
+    assert table["pair_id"].to_pylist() == ["7", "x"]
+    assert [(e["row_id"].rsplit("/", 1)[-1], e["reason"]) for e in errors] == [("p.jsonl:2", "bad_input")]
+    assert "not an object" in errors[0]["detail"]
+    (tmp_path / "other.jsonl").write_text(json.dumps({"question": "q", "answer": "a"}) + "\n")
+    with pytest.raises(ValueError, match="no pair columns"):
+        read_pairs(str(tmp_path / "other.jsonl"))

@@ -51,7 +51,7 @@ def test_stage_writes_masks_equal_to_the_kernel_in_input_order(run_dir, tiny_mod
     from edit_ray.models import load_tokenizer
     from edit_ray.tokens import tokenize_pair
 
-    out, result = run_dir
+    out, _ = run_dir
     masks = io.read_table(str(out / "masks.parquet"))
     assert masks.column_names == list(OUTPUT_COLUMNS)
     assert masks["pair_id"].to_pylist() == [g[0] for g in GOOD]

@@ -125,6 +125,17 @@ def test_run_step_skips_a_finished_step_and_reruns_a_changed_one(tmp_path):
     assert r3 == {"n": 2} and h3 != h1 and len(calls) == 2
 
 
+def test_clear_rounds_deletes_round_dirs_and_the_summary_only(tmp_path):
+    run = str(tmp_path / "run")
+    for rel in ("round_1/krsl/m.json", "round_12/eval/summary.json", "round_x/keep.json", "krsl/keep.json",
+                "orion/rounds.json", "orion/sft_keep.json"):
+        io.write_json({}, io.join(run, rel))
+    deleted = rounds.clear_rounds(run)
+    assert sorted(p.rsplit("/", 1)[1] for p in deleted) == ["round_1", "round_12", "rounds.json"]
+    assert [io.exists(io.join(run, p)) for p in ("round_1", "round_12", "round_x", "krsl", "orion/sft_keep.json")] \
+        == [False, False, True, True, True]
+
+
 # ------------------------------------------------------------------------------ program teacher
 _TOKEN_STRIP = ".,:;()"
 

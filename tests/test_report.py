@@ -76,7 +76,11 @@ def run_dir(tmp_path_factory, tiny_model_dir) -> Path:
                     str(d / "teacher" / "errors.parquet"))
     io.write_json({"in": 2, "ok": 2, "errors": 0}, str(d / "masks" / "stats.json"))
     for i, acc in ((1, 0.5), (2, 0.75)):
-        io.write_json(summarize(_rows("krsl", "ind", "arith", 4, int(4 * acc))), str(d / f"round_{i}" / "eval" / "summary.json"))
+        io.write_json(summarize(_rows("krsl", "ind", "arith", 4, int(4 * acc))),
+                      str(d / f"round_{i}" / "eval" / "summary.json"))
+    io.write_json({"before": {"split": "train", "wrong_samples": 7, "types": {"logic": 5, "calc": 2, "other": 0}},
+                   "after": {"split": "eval", "wrong": 2, "n": 4, "types": {"logic": 2}}},
+                  str(d / "round_1" / "mistakes.json"))
     return d
 
 
@@ -123,6 +127,7 @@ def test_report_shows_the_numbers_and_valid_pngs(run_dir):
     # ORION rounds
     assert re.search(r"\| 1 \| EDIT \(KRSL\) \| 50\.0 \| 50\.0 \|", md)
     assert re.search(r"\| 2 \| EDIT \(KRSL\) \| 75\.0 \| 75\.0 \|", md)
+    assert "| 1 | 7 | calc: 2, logic: 5 | 2/4 | logic: 2 |" in md
 
     plots = ["accuracy_by_benchmark.png", "accuracy_by_task.png", "loss_curves.png", "key_fraction.png",
              "orion_rounds.png"]

@@ -12,8 +12,9 @@ import csv
 import difflib
 import json
 import math
-import time
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -174,7 +175,7 @@ def test_sweep_runs_every_trial_and_asha_stops_the_worse_half_early(sweep, ray_l
 
 def test_sweep_writes_markdown_plot_and_a_loadable_best_yaml(sweep):
     cfg, out = sweep
-    md = open(out["results_md"]).read()
+    md = Path(out["results_md"]).read_text()
     assert md.count("\n| ") == 5 and "sorted by val_loss" in md  # header + 4 trials
     with open(out["plot"], "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -190,11 +191,11 @@ def test_restore_of_a_finished_sweep_returns_the_same_results_without_training(s
     cfg, first = sweep
     trials = io.join(cfg.run.dir, "tune", "trials")
     logs = sorted(io.join(trials, d, "metrics.jsonl") for d in os.listdir(trials))
-    before = [open(p).read() for p in logs]
+    before = [Path(p).read_text() for p in logs]
     again = run_sweep(cfg, restore=True)
-    key = lambda rows: [(r["trial_id"], r["status"], r["iterations"], r["val_loss"]) for r in rows]  # noqa: E731
+    key = lambda rows: [(r["trial_id"], r["status"], r["iterations"], r["val_loss"]) for r in rows]
     assert key(again["rows"]) == key(first["rows"])
-    assert len(logs) == 4 and [open(p).read() for p in logs] == before  # no trial trained again
+    assert len(logs) == 4 and [Path(p).read_text() for p in logs] == before  # no trial trained again
 
 
 def test_restore_refuses_a_changed_grid(sweep):
@@ -204,3 +205,24 @@ def test_restore_refuses_a_changed_grid(sweep):
     changed = cfg.model_copy(update={"tune": cfg.tune.model_copy(update={"beta": [0.0, 0.1]})})
     with pytest.raises(ConfigError, match="different grid"):
         run_sweep(changed, restore=True)
+
+
+def test_sweep_job_entry_point_resumes_the_finished_sweep_and_prints_best_yaml_last(sweep, capsys, tmp_path):
+    import importlib.util
+
+    from edit_ray.config import dump_config
+
+    cfg, first = sweep
+    config_path = tmp_path / "sweep.yaml"
+    config_path.write_text(dump_config(cfg))
+    spec = importlib.util.spec_from_file_location("sweep_job", os.path.join(os.path.dirname(__file__), "..",
+                                                                            "jobs", "sweep.py"))
+    job = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(job)
+    capsys.readouterr()
+    # no --restore: an existing sweep of the same run.name is resumed anyway (Ray is up: ray_local)
+    assert job.main(["--config", str(config_path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == first["best_yaml"]
+    assert "[tune] in = ok + errors: 4 = 4 + 0" in "\n".join(lines)
+    assert job.main(["--config", str(config_path), "tune.beta=[0.3]"]) == 2  # a changed grid: config error

@@ -14,7 +14,7 @@ step. Per pair we place each key token in its line (via the tokenizer's characte
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 

@@ -16,7 +16,7 @@ CoT's key tokens, γ elsewhere; β on the wrong CoT's key tokens, 0 elsewhere; t
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein, Postfix, Prefix

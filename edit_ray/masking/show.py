@@ -9,7 +9,6 @@ terminal with rich, and optionally as a standalone HTML file.
 from __future__ import annotations
 
 import html as html_lib
-import sys
 
 import pyarrow.compute as pc
 
@@ -37,8 +36,8 @@ def render_html(pair_id: str, prompt: str, sides: dict[str, tuple[list[str], lis
     """A standalone HTML page with the prompt and both CoTs, key tokens highlighted."""
     titles = {"chosen": "Correct CoT (chosen): key tokens", "rejected": "Wrong CoT (rejected): key tokens"}
     parts = [f"<!doctype html><meta charset='utf-8'><title>{html_lib.escape(pair_id)}</title><style>{_CSS}</style>",
-             f"<h2>pair {html_lib.escape(pair_id)}</h2><h3>Prompt</h3><div class='cot prompt'>"
-             f"{html_lib.escape(prompt)}</div>"]
+             (f"<h2>pair {html_lib.escape(pair_id)}</h2><h3>Prompt</h3><div class='cot prompt'>"
+              f"{html_lib.escape(prompt)}</div>")]
     for side, (pieces, key) in sides.items():
         spans = "".join(f"<span class='key'>{html_lib.escape(p)}</span>" if k else html_lib.escape(p)
                         for p, k in zip(pieces, key))

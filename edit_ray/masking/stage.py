@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from edit_ray import io
 from edit_ray.config import MaskingConfig
@@ -201,11 +202,13 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
                     continue
                 try:
                     obj = json.loads(line)
-                    if not isinstance(obj, dict):
-                        raise ValueError(f"a JSON {type(obj).__name__}, not an object")
-                    rows.append(obj)
                 except ValueError as e:
-                    errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {e}"))
+                    obj = e
+                if isinstance(obj, dict):
+                    rows.append(obj)
+                else:
+                    why = obj if isinstance(obj, ValueError) else f"a JSON {type(obj).__name__}, not an object"
+                    errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {why}"))
     else:
         rows, errors = io.read_rows(path), []
     if rows and not any(c in rows[0] for c in INPUT_COLUMNS):
@@ -231,6 +234,8 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
     """
     import ray
 
+    if pairs.num_rows == 0:
+        return OUTPUT_SCHEMA.empty_table(), []
     # Several blocks, so that every actor of the pool gets work.
     step = max(1, min(masking.batch_size, -(-pairs.num_rows // (4 * masking.num_workers))))
     blocks = [pairs.slice(i, step) for i in range(0, pairs.num_rows, step)] or [pairs]
@@ -243,8 +248,7 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
     )
     parts = [pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
              for b in ds.iter_batches(batch_size=None, batch_format="pyarrow")]
-    out = pa.concat_tables(parts) if parts else _WORK_SCHEMA.empty_table()
-    out = out.sort_by(_ROW)
+    out = pa.concat_tables(parts).sort_by(_ROW)
     failed = out.filter(out["error"].is_valid())
     errors = [io.error_row(r["pair_id"] if r["pair_id"] is not None else f"row {r[_ROW]}", STAGE, r["error"],
                            r["detail"]) for r in failed.select(["pair_id", _ROW, "error", "detail"]).to_pylist()]
@@ -255,11 +259,14 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
 def key_fraction_stats(masks: pa.Table) -> dict:
     """Fractions of key tokens per side (token-weighted over all pairs; the paper reports about 4.7%)."""
     def frac(side: str) -> float:
-        n = int(np.sum(masks[f"n_key_{side}"].to_numpy())) if masks.num_rows else 0
-        total = sum(len(x) for x in masks[f"{side}_ids"].to_pylist()) if masks.num_rows else 0
-        return n / total if total else 0.0
+        total = int(np.sum(_lengths(masks, side)))
+        return int(np.sum(masks[f"n_key_{side}"].to_numpy())) / total if total else 0.0
 
     return {"key_fraction_chosen": frac("chosen"), "key_fraction_rejected": frac("rejected")}
+
+
+def _lengths(masks: pa.Table, side: str) -> np.ndarray:
+    return pc.list_value_length(masks[f"{side}_ids"]).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def plot_key_fractions(masks: pa.Table, path: str) -> None:
@@ -272,7 +279,7 @@ def plot_key_fractions(masks: pa.Table, path: str) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for side, color in (("chosen", "tab:green"), ("rejected", "tab:red")):
         n_key = masks[f"n_key_{side}"].to_numpy()
-        lengths = np.array([len(x) for x in masks[f"{side}_ids"].to_pylist()])
+        lengths = _lengths(masks, side)
         ax.hist(n_key / np.maximum(lengths, 1), bins=20, range=(0, 1), alpha=0.6, color=color,
                 label=f"{side} (correct CoT)" if side == "chosen" else f"{side} (wrong CoT)")
     ax.set_xlabel("fraction of key tokens per response")
@@ -338,7 +345,7 @@ def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False,
         print(f"edit-ray mask: {e}", file=sys.stderr)
         return 2
     masks, errors = mask_pairs(table, tokenizer, masking, alpha, beta, gamma)
-    stem = str(out)[: -len(".parquet")] if str(out).endswith(".parquet") else str(out)
+    stem = str(out).removesuffix(".parquet")
     result = _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer,
                             masking, out, stem + ".errors.parquet", quiet=as_json)
     if as_json:

@@ -13,7 +13,8 @@ same tokens that training uses (``edit_ray.tokens.tokenize_pair``).
 from __future__ import annotations
 
 import re
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 

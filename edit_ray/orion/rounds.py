@@ -112,9 +112,13 @@ def _key(cfg: RunConfig, step: str, **inputs: Any) -> dict:
 
 
 def _upstream(run_dir: str, stage: str) -> str | None:
-    """Digest of a pipeline stage's manifest (a re-run stage changes it), or None when absent."""
+    """Identity of a pipeline stage's output: its manifest's input hash and artifact signature (a stage
+    re-run with other inputs changes it; a skipped stage does not), or None when there is no manifest."""
     path = io.join(run_dir, stage, "manifest.json")
-    return _digest(io.read_json(path)) if io.exists(path) else None
+    if not io.exists(path):
+        return None
+    m = io.read_json(path)
+    return _digest({k: m.get(k) for k in ("hash", "artifact")} if ("hash" in m or "artifact" in m) else m)
 
 
 # ---------------------------------------------------------------------------------- ORION reflection
@@ -257,6 +261,27 @@ def _publish(model_dir: str, dest: str) -> None:
     if dst_fs.get_file_info(dst).type != pafs.FileType.NotFound:
         dst_fs.delete_dir(dst)
     pafs.copy_files(src, dst, source_filesystem=src_fs, destination_filesystem=dst_fs)
+
+
+def clear_rounds(run_dir: str) -> list[str]:
+    """Delete every ``round_<i>/`` directory and ``orion/rounds.json`` (the pipeline's ``--from krsl``);
+    returns the deleted paths."""
+    import re
+
+    import pyarrow.fs as pafs
+
+    fs, base = io.filesystem(run_dir)
+    deleted = []
+    if fs.get_file_info(base).type == pafs.FileType.Directory:
+        for info in fs.get_file_info(pafs.FileSelector(base)):
+            if info.type == pafs.FileType.Directory and re.fullmatch(r"round_\d+", info.base_name):
+                fs.delete_dir(info.path)
+                deleted.append(info.path)
+    summary = io.join(run_dir, ORION_DIR, "rounds.json")
+    if io.exists(summary):
+        _clear(summary)
+        deleted.append(summary)
+    return deleted
 
 
 def run_rounds(cfg: RunConfig, run_dir: str, *, publish_to: str | None = None) -> dict:

@@ -35,6 +35,21 @@ def train_questions(run_dir: str) -> list[dict]:
     return [q for q in io.read_rows(path) if q.get("split", "train") == "train"]
 
 
+# Settings that change how fast rows are made, not which rows: a resume may change them (more replicas,
+# another batch size) and still reuse the parts already written.
+EXECUTION_ONLY = {
+    "engine": {"concurrency", "tensor_parallel_size", "batch_size", "gpu_memory_utilization", "use_gpu",
+               "enforce_eager", "base_url", "api_key_env", "max_concurrent_requests", "max_retries", "timeout_s",
+               "backoff_s", "program_delay_s"},
+    "part_rows": True,
+}
+
+
+def _output_settings(cfg: RunConfig) -> dict:
+    """The teacher settings that decide the generated rows (for the parts fingerprint)."""
+    return cfg.teacher.model_dump(mode="json", exclude=EXECUTION_ONLY)
+
+
 def _teacher_name(cfg: RunConfig) -> str:
     return f"{cfg.teacher.engine.kind}:{cfg.teacher.engine.model}"
 
@@ -57,7 +72,7 @@ def run_teacher(cfg: RunConfig, run_dir: str) -> dict:
     rows, bad = cep_rows(questions, cfg.teacher)
     out_dir = io.join(run_dir, "teacher")
     parts_dir = io.join(out_dir, "parts")
-    parts.claim(parts_dir, parts.fingerprint(cfg.teacher.model_dump(mode="json"), cfg.run.seed,
+    parts.claim(parts_dir, parts.fingerprint(_output_settings(cfg), cfg.run.seed,
                                              sorted(r["row_id"] for r in rows + bad)))
     done = parts.done_row_ids(parts_dir)
     parts.write_part(parts_dir, [], [e for e in bad if e["row_id"] not in done])
@@ -99,7 +114,7 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
 
     out_dir = io.join(run_dir, "dual")
     parts_dir = io.join(out_dir, "parts")
-    parts.claim(parts_dir, parts.fingerprint(cfg.teacher.model_dump(mode="json"), cfg.dual.model_dump(mode="json"),
+    parts.claim(parts_dir, parts.fingerprint(_output_settings(cfg), cfg.dual.model_dump(mode="json"),
                                              cfg.run.seed, sorted(r["row_id"] for r in rows)))
     done = parts.done_row_ids(parts_dir)
     generate_with_retries(

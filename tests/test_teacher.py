@@ -1,0 +1,200 @@
+"""Teacher stages end to end with the program teacher on synthetic tasks (real Ray Data), the CEP retry
+loop, AHP/CCP verification, pair bookkeeping, bad-input rows, and kill -9 + resume in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+
+import pytest
+
+from edit_ray import io
+from edit_ray.answers import ANSWER_PHRASE, extract_answer, is_correct
+from edit_ray.config import DualConfig, load_config
+
+PROGRAM = [
+    "teacher.engine.kind=program",
+    "teacher.engine.program_error_rate=0.4",
+    "teacher.engine.program_format_error_rate=0.3",
+    "teacher.engine.batch_size=8",
+    "teacher.samples_per_question=2",
+    "teacher.max_attempts=2",
+    "teacher.part_rows=8",
+    "data.synthetic.n_per_task=4",
+    "data.train_fraction=0.75",
+]
+
+
+def _write_questions(cfg, run_dir, extra=()):
+    from edit_ray.data import build_questions
+
+    res = build_questions(cfg.data, cfg.run.seed)
+    io.write_table(list(res.questions) + list(extra), io.join(run_dir, "data", "questions.parquet"))
+    return [q for q in res.questions if q["split"] == "train"]
+
+
+EMPTY_Q = {"qid": "broken/0", "task": "broken", "split": "train", "input": "   ", "choices": None, "target": "1",
+           "source": "test", "description": "", "meta": "{}"}
+
+
+@pytest.fixture(scope="module")
+def program_run(ray_local, tmp_path_factory):
+    run_dir = str(tmp_path_factory.mktemp("program_run"))
+    cfg = load_config(None, [*PROGRAM, f"run.dir={run_dir}"])
+    train = _write_questions(cfg, run_dir, extra=[EMPTY_Q])
+    from edit_ray.teacher.stage import run_teacher, run_dual
+
+    teacher = run_teacher(cfg, run_dir)
+    dual = run_dual(cfg, run_dir)
+    qs = {q["qid"]: q for q in io.read_rows(io.join(run_dir, "data", "questions.parquet"))}
+    return {"cfg": cfg, "dir": run_dir, "train": train, "teacher": teacher, "dual": dual, "questions": qs}
+
+
+def test_cep_counts_reconcile_and_split(program_run):
+    t, run_dir = program_run["teacher"], program_run["dir"]
+    n_train = len(program_run["train"]) + 1  # + the empty question
+    assert t["in"] == 2 * n_train
+    cots = io.read_rows(io.join(run_dir, "teacher", "cots.parquet"))
+    errors = io.read_rows(io.join(run_dir, "teacher", "errors.parquet"))
+    assert (t["ok"], t["errors"]) == (len(cots), len(errors))
+    assert len(cots) + len(errors) == t["in"]
+    ids = [r["row_id"] for r in cots + errors]
+    assert len(ids) == len(set(ids))
+    qs = program_run["questions"]
+    for c in cots:  # D+/D- split agrees with the scorer, and every kept CoT has the answer phrase
+        assert ANSWER_PHRASE in c["text"]
+        assert c["correct"] == is_correct(extract_answer(c["text"]), qs[c["qid"]])
+    assert t["d_plus"] == sum(c["correct"] for c in cots) > 0
+    assert t["d_minus"] == sum(not c["correct"] for c in cots) > 0
+
+
+def test_cep_samples_have_distinct_seeds(program_run):
+    cots = io.read_rows(io.join(program_run["dir"], "teacher", "cots.parquet"))
+    by_q: dict[str, list[int]] = {}
+    for c in cots:
+        if c["attempts"] == 1:
+            by_q.setdefault(c["qid"], []).append(c["seed"])
+    assert any(len(s) == 2 for s in by_q.values())
+    assert all(len(set(s)) == len(s) for s in by_q.values())
+
+
+def test_cep_retry_raises_temperature_then_gives_up(program_run):
+    cfg = program_run["cfg"]
+    cots = io.read_rows(io.join(program_run["dir"], "teacher", "cots.parquet"))
+    errors = io.read_rows(io.join(program_run["dir"], "teacher", "errors.parquet"))
+    retried = [c for c in cots if c["attempts"] == 2]
+    assert retried, "format errors at rate 0.3 must trigger some retries"
+    base = cfg.teacher.engine.temperature
+    assert all(c["temperature"] == pytest.approx(base + cfg.teacher.temperature_step) for c in retried)
+    assert all(c["temperature"] == pytest.approx(base) for c in cots if c["attempts"] == 1)
+    gave_up = [e for e in errors if e["reason"] == "no_answer_phrase"]
+    assert gave_up and all(e["attempts"] == cfg.teacher.max_attempts for e in gave_up)
+
+
+def test_empty_question_becomes_error_rows(program_run):
+    errors = io.read_rows(io.join(program_run["dir"], "teacher", "errors.parquet"))
+    empty = sorted(e["row_id"] for e in errors if e["reason"] == "empty_question")
+    assert empty == ["broken/0:cep:0", "broken/0:cep:1"]
+    assert all(e["stage"] == "teacher" for e in errors)
+
+
+def test_dual_counts_reconcile(program_run):
+    t, d, run_dir = program_run["teacher"], program_run["dual"], program_run["dir"]
+    assert d["rectified_ok"] + d["rectified_failed"] == t["d_minus"]
+    assert d["corrupted_ok"] + d["corrupted_failed"] == t["d_plus"]
+    pairs = io.read_rows(io.join(run_dir, "dual", "pairs.parquet"))
+    sft = io.read_rows(io.join(run_dir, "dual", "sft.parquet"))
+    assert len(pairs) == d["ok"] == d["rectified_ok"] + d["corrupted_ok"]  # no distance filter by default
+    assert Counter(p["origin"] for p in pairs) == {"dual+": d["corrupted_ok"], "dual-": d["rectified_ok"]}
+    assert len({p["pair_id"] for p in pairs}) == len(pairs)
+    assert len(sft) == d["sft"] == t["d_plus"] + d["rectified_ok"]
+    assert d["rectified_ok"] > 0 and d["corrupted_ok"] > 0
+
+
+def test_every_ahp_verified_correct_and_every_ccp_wrong(program_run):
+    qs = program_run["questions"]
+    dual = io.read_rows(io.join(program_run["dir"], "dual", "cots.parquet"))
+    assert {r["kind"] for r in dual} == {"ahp", "ccp"}
+    for r in dual:
+        answer = extract_answer(r["text"])
+        assert answer is not None
+        assert is_correct(answer, qs[r["qid"]]) == (r["kind"] == "ahp"), r["row_id"]
+    for p in io.read_rows(io.join(program_run["dir"], "dual", "pairs.parquet")):
+        q = qs[p["qid"]]
+        assert is_correct(extract_answer(p["chosen"]), q) and not is_correct(extract_answer(p["rejected"]), q)
+        assert 0 < p["distance"] < 1 and p["similarity"] == pytest.approx(1 - p["distance"])
+
+
+def test_max_distance_filter_turns_pairs_into_errors(program_run):
+    from edit_ray.teacher.dual import build_pairs
+
+    run_dir = program_run["dir"]
+    cep = io.read_rows(io.join(run_dir, "teacher", "cots.parquet"))
+    dual = io.read_rows(io.join(run_dir, "dual", "cots.parquet"))
+    qs = program_run["questions"]
+    distances = sorted(p["distance"] for p in io.read_rows(io.join(run_dir, "dual", "pairs.parquet")))
+    cut = distances[len(distances) // 2]
+    pairs, far = build_pairs(cep, dual, qs, DualConfig(max_distance=cut))
+    assert len(pairs) + len(far) == len(dual)
+    assert len(far) == sum(x > cut for x in distances) > 0
+    assert all(e["reason"] == "too_distant" for e in far) and all(p["distance"] <= cut for p in pairs)
+
+
+def test_rerun_is_a_no_op_with_same_outputs(program_run):
+    from edit_ray.teacher.stage import run_teacher
+
+    before = io.read_rows(io.join(program_run["dir"], "teacher", "cots.parquet"))
+    again = run_teacher(program_run["cfg"], program_run["dir"])
+    assert again["ok"] == program_run["teacher"]["ok"]
+    assert io.read_rows(io.join(program_run["dir"], "teacher", "cots.parquet")) == before
+
+
+# ----------------------------------------------------------------------------------- kill -9 + resume
+_CHILD = textwrap.dedent("""
+    import sys, ray
+    from edit_ray.config import load_config
+    from edit_ray.teacher.stage import run_teacher
+    ray.init(address=sys.argv[1])
+    run_teacher(load_config(None, sys.argv[2:]), load_config(None, sys.argv[2:]).run.dir)
+""")
+
+
+def test_kill_and_resume_gives_the_uninterrupted_rows(ray_local, tmp_path):
+    from edit_ray.teacher.stage import run_teacher
+
+    overrides = [*PROGRAM, "teacher.part_rows=4", "teacher.engine.batch_size=4"]
+    killed, clean = str(tmp_path / "killed"), str(tmp_path / "clean")
+    cfg_killed = load_config(None, [*overrides, f"run.dir={killed}"])
+    _write_questions(cfg_killed, killed)
+    slow = [*overrides, f"run.dir={killed}", "teacher.engine.program_delay_s=1.0"]
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, ray_local.get_runtime_context().gcs_address, *slow],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ok_dir = os.path.join(killed, "teacher", "parts", "ok")
+    deadline = time.time() + 150
+    while time.time() < deadline and not (os.path.isdir(ok_dir) and os.listdir(ok_dir)):
+        assert child.poll() is None, "the child run ended before it could be killed"
+        time.sleep(0.1)
+    assert os.listdir(ok_dir), "no part written within 150 s"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert not os.path.exists(os.path.join(killed, "teacher", "cots.parquet")), "killed before the end"
+
+    resumed = run_teacher(cfg_killed, killed)
+    cfg_clean = load_config(None, [*overrides, f"run.dir={clean}"])
+    _write_questions(cfg_clean, clean)
+    uninterrupted = run_teacher(cfg_clean, clean)
+
+    rows_k = io.read_rows(io.join(killed, "teacher", "cots.parquet"))
+    rows_c = io.read_rows(io.join(clean, "teacher", "cots.parquet"))
+    errs_k = io.read_rows(io.join(killed, "teacher", "errors.parquet"))
+    errs_c = io.read_rows(io.join(clean, "teacher", "errors.parquet"))
+    assert (resumed["ok"], resumed["errors"]) == (uninterrupted["ok"], uninterrupted["errors"])
+    assert len(rows_k) == len({r["row_id"] for r in rows_k}) == len(rows_c)
+    assert [(r["row_id"], r["text"]) for r in rows_k] == [(r["row_id"], r["text"]) for r in rows_c]
+    assert sorted(e["row_id"] for e in errs_k) == sorted(e["row_id"] for e in errs_c)
