@@ -139,7 +139,15 @@ def main() -> None:
     name = resolve(args.tokenizer)
     tokenizer = load_tokenizer(name)
     results = [bench_length(name, tokenizer, n, args.pairs, args.ref_pairs) for n in args.lengths]
-    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
+    for attempt in range(3):  # on a crowded machine the raylet may miss Ray's fixed 30 s start-up window
+        try:
+            ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
+            break
+        except Exception as e:  # noqa: BLE001  (Ray raises a bare Exception here)
+            print(f"ray.init failed ({e}); retrying", flush=True)
+            ray.shutdown()
+    else:
+        raise RuntimeError("ray.init failed 3 times: the machine is too busy to benchmark the stage")
     try:
         ray.data.DataContext.get_current().enable_progress_bars = False
         for r in results:

@@ -176,7 +176,10 @@ def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_d
                              "eval.engine.max_model_len=512", "eval.engine.batch_size=4"])
 
     assert eval_command(cfg, as_json=True) == 0
-    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # Ray's log thread (started by the shared fixture, not by eval_command) may print worker lines around it
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith('{"benchmarks"')]
+    assert len(lines) == 1
+    printed = json.loads(lines[0])
 
     summary = io.read_json(str(tmp_path / "eval" / "summary.json"))
     rows = io.read_rows(str(tmp_path / "eval" / "eval.parquet"))

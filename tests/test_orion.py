@@ -12,7 +12,6 @@ Three groups:
 from __future__ import annotations
 
 import difflib
-import re
 
 import pytest
 
@@ -257,7 +256,8 @@ def tiny_run(tmp_path_factory, ray_local, tiny_model_dir):
     cfg = load_config(None, [
         f"run.dir={run_dir}", "run.name=orion-test", f"student.model={tiny_model_dir}",
         "teacher.engine.kind=program",
-        "eval.engine.max_tokens=12", "eval.engine.max_model_len=1024", "eval.methods=[krsl]",
+        "eval.engine.max_tokens=12", "eval.engine.max_model_len=1024", "eval.engine.enforce_eager=true",
+        "eval.methods=[krsl]",
         "orion.exposure_samples=2", "orion.max_errors_per_question=2", "dual.max_verify_attempts=2",
         "sft.max_steps=1", "sft.batch_size=2", "sft.max_length=256",
         "krsl.max_steps=1", "krsl.batch_size=2", "krsl.max_length=256",
@@ -319,6 +319,7 @@ def test_round_of_student_pairs_masks_krsl_and_eval_then_resume(tiny_run):
     cfg = load_config(None, [f"{k}={v}" for k, v in {
         "run.dir": run_dir, "run.name": "orion-test", "student.model": cfg.student.model,
         "teacher.engine.kind": "program", "eval.engine.max_tokens": 12, "eval.engine.max_model_len": 1024,
+        "eval.engine.enforce_eager": "true",
         "eval.methods": "[krsl]", "orion.exposure_samples": 2, "dual.max_verify_attempts": 2,
         "orion.max_rectify_distance": 1.0, "dual.source": "both",
         "krsl.max_steps": 1, "krsl.batch_size": 2, "krsl.max_length": 256}.items()])

@@ -198,3 +198,22 @@ def test_kill_and_resume_gives_the_uninterrupted_rows(ray_local, tmp_path):
     assert len(rows_k) == len({r["row_id"] for r in rows_k}) == len(rows_c)
     assert [(r["row_id"], r["text"]) for r in rows_k] == [(r["row_id"], r["text"]) for r in rows_c]
     assert sorted(e["row_id"] for e in errs_k) == sorted(e["row_id"] for e in errs_c)
+
+
+def test_generate_command_prints_counts_and_yield(ray_local, tmp_path, capsys):
+    import json
+
+    from edit_ray.teacher.stage import generate_command
+
+    cfg = load_config(None, [*PROGRAM, f"run.dir={tmp_path}", "data.synthetic.tasks=[boolean_expressions]",
+                             "data.synthetic.n_per_task=4"])
+    assert generate_command(cfg, as_json=True) == 0
+    out = json.loads(capsys.readouterr().out)  # stdout holds only the JSON; count lines go to stderr
+    n_train = sum(q["split"] == "train" for q in io.read_rows(io.join(str(tmp_path), "data", "questions.parquet")))
+    assert out["questions"] == n_train
+    assert out["cep_ok"] + out["cep_errors"] == 2 * n_train
+    assert out["d_plus"] + out["d_minus"] == out["cep_ok"]
+    assert out["rectified_ok"] + out["rectified_failed"] == out["d_minus"]
+    assert out["corrupted_ok"] + out["corrupted_failed"] == out["d_plus"]
+    assert out["pairs"] == out["rectified_ok"] + out["corrupted_ok"]
+    assert out["yield"] == pytest.approx(round(out["pairs"] / (2 * n_train), 4))

@@ -14,4 +14,4 @@ from edit_ray.orion.rectify import build_pairs_table
 from edit_ray.orion.reflect import build_sft_table
 from edit_ray.orion.rounds import run_reflection, run_rounds
 
-__all__ = ["expose_errors", "build_sft_table", "build_pairs_table", "run_reflection", "run_rounds"]
+__all__ = ["build_pairs_table", "build_sft_table", "expose_errors", "run_reflection", "run_rounds"]

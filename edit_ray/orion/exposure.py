@@ -21,7 +21,6 @@ Also shared by reflect.py and rectify.py: ``engine_for`` (which engine config a 
 
 from __future__ import annotations
 
-import zlib
 from edit_ray import io
 from edit_ray.answers import extract_answer, is_correct
 from edit_ray.config import EngineConfig, RunConfig

@@ -18,7 +18,7 @@ Writes, under ``out_dir`` (``RUN/orion/reflect``):
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from edit_ray import io
 from edit_ray.answers import extract_answer, is_correct

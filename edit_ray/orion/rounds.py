@@ -25,7 +25,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from edit_ray import io
 from edit_ray.config import RunConfig

@@ -153,7 +153,10 @@ def generate_command(cfg: RunConfig, as_json: bool = False) -> int:
 
     run_dir = cfg.run.dir
     if not ray.is_initialized():
-        ray.init(num_cpus=cfg.resources.num_cpus, address=cfg.resources.address, include_dashboard=False)
+        if cfg.resources.address:
+            ray.init(address=cfg.resources.address)
+        else:
+            ray.init(num_cpus=cfg.resources.num_cpus, include_dashboard=False)
     # With --json, stdout carries only the JSON document; the per-step count lines go to stderr.
     with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
         if not io.exists(io.join(run_dir, "data", "questions.parquet")):

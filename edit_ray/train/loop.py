@@ -156,7 +156,8 @@ def train_loop_per_worker(config: dict) -> None:
     device = ray.train.torch.get_device()
     pad_id, seed = config["pad_id"], config["seed"]
 
-    rows = list(ray.train.get_dataset_shard(config.get("dataset", "train")).iter_rows())
+    # sorted by id: Ray Data may hand blocks over in any order, and every rank must index the same list
+    rows = sorted(ray.train.get_dataset_shard(config.get("dataset", "train")).iter_rows(), key=lambda r: r["row_id"])
     val_rows = list(ray.train.get_dataset_shard("val").iter_rows()) if config["has_val"] else []
     micro_per_epoch = len(epoch_order(len(rows), 0, seed, rank, world, cfg.batch_size))
     steps_per_epoch = micro_per_epoch // cfg.grad_accum

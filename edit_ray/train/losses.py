@@ -37,14 +37,14 @@ def token_nll(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor,
         labels: ``(B, T)`` token ids, ``-100`` where no loss is taken (prompt, padding).
     Returns:
         ``(nll, mask)``, both ``(B, T-1)``: ``nll[b, t]`` = −log p(labels[b, t+1] | ≤ t) where ``mask`` is
-        true and 0 elsewhere. Only masked positions go through the softmax (prompt logits cost nothing).
+        true and 0 elsewhere.
     """
-    targets = labels[:, 1:]
-    mask = targets != IGNORE_INDEX
-    nll = torch.zeros(targets.shape, dtype=torch.float32, device=logits.device)
+    # shift the labels, not the logits (as transformers does): the (B, T, V) logits are never copied
+    targets = F.pad(labels[:, 1:], (0, 1), value=IGNORE_INDEX)
     # fp32 softmax, as the reference (bf16 log-probs lose the small differences KRSL pushes on)
-    nll[mask] = F.cross_entropy(logits[:, :-1][mask].float(), targets[mask], reduction="none")
-    return nll, mask
+    nll = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX,
+                          reduction="none").view(targets.shape)
+    return nll[:, :-1], (targets != IGNORE_INDEX)[:, :-1]
 
 
 def sft_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict]:

@@ -52,16 +52,17 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
         case "sft":
             out = ds.map_batches(SFTExamples, fn_constructor_kwargs={"tokenizer_dir": tokenizer_dir,
                                                                      "max_length": tcfg.max_length},
-                                 batch_size=256, concurrency=1, num_cpus=1)
+                                 batch_size=256, compute=ray.data.ActorPoolStrategy(size=1), num_cpus=1)
         case "krsl":
             out = ds.map_batches(krsl_examples, batch_size=256, num_cpus=1, fn_kwargs={
                 "alpha": tcfg.alpha, "beta": tcfg.beta, "gamma": tcfg.gamma, "max_length": tcfg.max_length})
         case other:
             raise ValueError(f"stage={other!r}; valid: 'sft', 'krsl'")
-    out = out.materialize()
-    failed = out.filter(lambda r: r["error"] is not None).select_columns(["row_id", "error"]).take_all()
-    ok = out.filter(lambda r: r["error"] is None).drop_columns(["error"]).materialize()
-    n_in, n_ok = out.count(), ok.count()
+    out = out.materialize()  # one pass over the table; the split below reads the materialized blocks
+    failed = [r for r in out.select_columns(["row_id", "error"]).take_all() if r["error"] is not None]
+    ok = out.filter(lambda r: r["error"] is None).drop_columns(["error"])  # lazy: runs in the train workers
+    n_in = out.count()
+    n_ok = n_in - len(failed)
     if errors_path is not None:
         io.write_errors([io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in failed],
                         errors_path)
