@@ -120,6 +120,8 @@ def bench_stage(tokenizer_name: str, res: dict) -> None:
         assert rows == table.num_rows
         res[f"stage_{workers}w_wall"] = rate(rows, end - t0)
         res[f"stage_{workers}w_steady"] = rate(rows - first_rows, end - first)
+    print(f"{res['length']}: stage steady 1w {res['stage_1w_steady']:.0f}/s, 2w {res['stage_2w_steady']:.0f}/s; "
+          f"wall incl. start-up 1w {res['stage_1w_wall']:.0f}/s, 2w {res['stage_2w_wall']:.0f}/s", flush=True)
     ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
     assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
 

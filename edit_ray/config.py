@@ -380,7 +380,7 @@ class RunConfig(Section):
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
 
     @model_validator(mode="after")
-    def _check_resources(self) -> "RunConfig":
+    def _check_resources(self) -> RunConfig:
         """Resource arithmetic, checked before ray.init so a bad plan fails in seconds, not after a queue."""
         gpus = self.resources.num_gpus
         for where, eng in (("teacher.engine", self.teacher.engine), ("eval.engine", self.eval.engine)):

@@ -269,8 +269,11 @@ def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
 
     concurrent = max_concurrent_trials(cfg, ray.cluster_resources().get("CPU"))
     print(f"[tune] {n_trials(cfg)} trial(s), at most {concurrent} at once, ASHA on {t.metric}", flush=True)
+    # stop_last_trials=False: a trial that reaches max_t finishes its own fit() (and exports its model)
+    # instead of being stopped at its last validation, so "completed" and "stopped early" stay distinct.
     scheduler = ASHAScheduler(time_attr="training_iteration", metric=t.metric, mode=METRIC_MODE[t.metric],
-                              max_t=max(t.epochs), grace_period=t.grace_period, reduction_factor=t.reduction_factor)
+                              max_t=max(t.epochs), grace_period=t.grace_period, reduction_factor=t.reduction_factor,
+                              stop_last_trials=False)
     return tune.Tuner(
         trainable,
         param_space=build_param_space(t, cfg.student.model),

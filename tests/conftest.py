@@ -21,8 +21,18 @@ def ray_local():
     import ray
 
     if not ray.is_initialized():
-        ray.init(num_cpus=8, include_dashboard=False, log_to_driver=True,
-                 runtime_env={"env_vars": {"VLLM_CPU_KVCACHE_SPACE": "1", "TOKENIZERS_PARALLELISM": "false"}})
+        # On a loaded 2-core machine the raylet can miss Ray's 30 s start-up window; a second try is
+        # almost always enough, and a real failure still fails after the third.
+        for attempt in range(3):
+            try:
+                ray.init(num_cpus=8, include_dashboard=False, log_to_driver=True,
+                         runtime_env={"env_vars": {"VLLM_CPU_KVCACHE_SPACE": "1",
+                                                   "TOKENIZERS_PARALLELISM": "false"}})
+                break
+            except Exception:
+                ray.shutdown()
+                if attempt == 2:
+                    raise
     yield ray
     # left running until the interpreter exits: other session fixtures may still use it
 

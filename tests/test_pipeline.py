@@ -233,8 +233,9 @@ def test_tiny_pipeline_writes_every_artifact_with_counts(tiny_run):
         pa.compute.equal(questions.column("split"), "train")).num_rows
     pairs = io.read_table(io.join(run_dir, "dual", "pairs.parquet"))
     masks = io.read_table(io.join(run_dir, "masks", "masks.parquet"))
-    assert pairs.num_rows > 0 and masks.num_rows == m["masks"]["counts"]["ok"]
-    assert m["masks"]["counts"]["in"] == pairs.num_rows
+    # run_masking counts: pairs in, errors out (masks.parquet holds the rest)
+    assert pairs.num_rows > 0 and m["masks"]["counts"]["pairs"] == pairs.num_rows
+    assert masks.num_rows == pairs.num_rows - m["masks"]["counts"]["errors"]
     for stage in ("sft", "krsl"):
         assert io.exists(io.join(run_dir, stage, "model", "config.json"))
     assert io.read_table(io.join(run_dir, "eval", "eval.parquet")).num_rows > 0

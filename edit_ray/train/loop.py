@@ -185,6 +185,7 @@ def train_loop_per_worker(config: dict) -> None:
         order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
         for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
             t0 = time.perf_counter()
+            lr = scheduler.get_last_lr()[0]  # the rate this step uses (the scheduler moves at its end)
             window = [make_batch([rows[i] for i in order[m]], stage, cfg, pad_id)
                       for m in range(step_in_epoch * cfg.grad_accum, (step_in_epoch + 1) * cfg.grad_accum)]
             total = all_reduce_sum(torch.tensor(sum(batch_denom(b, stage) for b in window), device=device))
@@ -221,7 +222,7 @@ def train_loop_per_worker(config: dict) -> None:
             stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
                                                                   parts.get("rejected_key_nll", 0.0)], device=device)]))
             elapsed = time.perf_counter() - t0
-            metrics = {"loss": float(stats[0] / total), "lr": scheduler.get_last_lr()[0], "grad_norm": grad_norm,
+            metrics = {"loss": float(stats[0] / total), "lr": lr, "grad_norm": grad_norm,
                        "tokens_per_s": float(stats[1]) / elapsed, "samples": progress.samples,
                        "epoch": progress.step / steps_per_epoch}
             if stage == "krsl":
