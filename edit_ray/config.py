@@ -330,8 +330,11 @@ class TuneConfig(Section):
         "Students other than student.model start KRSL from their base model (no stage-1 SFT).",
     )
     num_samples: int = Field(1, ge=1, description="Repeats of the whole grid (seed noise).")
-    metric: Literal["val_loss"] = Field(
-        "val_loss", description="Validation metric for ASHA and the best trial (KRSL loss on held-out pairs)."
+    metric: Literal["val_chosen_key_nll", "val_loss"] = Field(
+        "val_chosen_key_nll",
+        description="Validation metric for ASHA and the best trial. val_chosen_key_nll: NLL of the correct CoTs' "
+        "key tokens on held-out pairs (comparable across beta); val_loss: the KRSL loss itself, which subtracts "
+        "beta x the wrong side and so favours large beta.",
     )
     val_fraction: float = Field(
         0.1, gt=0, lt=1, description="Share of the masks table held out for validation (seeded by run.seed)."

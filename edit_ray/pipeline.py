@@ -49,8 +49,8 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "teacher": ("data",),
     "dual": ("data", "teacher"),
     "masks": ("dual",),
-    "sft": ("dual",),
-    "krsl": ("sft", "masks"),
+    "sft": ("data", "teacher", "dual"),
+    "krsl": ("data", "dual", "sft", "masks"),
     "eval": ("data", "teacher", "sft", "krsl"),  # the teacher is scored from its CEP rows
     "report": ("data", "teacher", "dual", "masks", "sft", "krsl", "eval"),
 }
@@ -62,8 +62,8 @@ READS: dict[str, tuple[str, ...]] = {
     "teacher": ("teacher", "run.seed"),
     "dual": ("teacher", "dual", "orion", "run.seed"),
     "masks": ("masking", "student.model", "krsl.alpha", "krsl.beta", "krsl.gamma"),
-    "sft": ("student", "sft", "run.seed"),
-    "krsl": ("student", "krsl", "run.seed"),
+    "sft": ("student", "sft", "run.seed", "orion", "teacher", "eval.engine"),
+    "krsl": ("student", "krsl", "run.seed", "orion", "dual.source", "teacher", "eval", "masking", "data"),
     "eval": ("eval", "student.model", "teacher.engine", "data", "run.seed"),
     "report": (),
 }
@@ -161,11 +161,27 @@ def run_masks(cfg: RunConfig, run_dir: str) -> dict:
 
 def run_sft(cfg: RunConfig, run_dir: str) -> dict:
     train_stage = _entry("sft")
-    return train_stage(cfg, "sft", data_path=io.join(run_dir, "dual", "sft.parquet"),
-                       init_model=cfg.student.model, out_dir=io.join(run_dir, "sft"))
+    data_path = io.join(run_dir, "dual", "sft.parquet")
+    if cfg.sft.data != "teacher":
+        # ORION mode: the untrained student exposes its errors and the teacher's CoTs are rewritten to
+        # avoid them; stage 1 trains on those (alone or mixed with the teacher's, per sft.data).
+        from edit_ray.orion import build_sft_table, run_reflection
+
+        run_reflection(cfg, run_dir)
+        data_path = build_sft_table(cfg, run_dir)
+    return train_stage(cfg, "sft", data_path=data_path, init_model=cfg.student.model,
+                       out_dir=io.join(run_dir, "sft"))
 
 
 def run_krsl(cfg: RunConfig, run_dir: str) -> dict:
+    if cfg.dual.source != "teacher" or cfg.orion.rounds > 1:
+        # EDIT x ORION: pairs from the student's own mistakes, in rounds (each in run_dir/round_<i>/);
+        # the last round's student is published as krsl/model so evaluation and the report find it.
+        from edit_ray.orion import run_rounds
+
+        summary = run_rounds(cfg, run_dir, publish_to=io.join(run_dir, "krsl", "model"))
+        return {"rounds": len(summary["rounds"]), "accuracy": summary["accuracy"],
+                "final_model": summary["final_model"]}
     # Stage 2 starts from the merged stage-1 student (edit-method.md §3.2).
     train_stage = _entry("krsl")
     return train_stage(cfg, "krsl", data_path=io.join(run_dir, "masks", "masks.parquet"),
@@ -269,6 +285,10 @@ def _is_done(run_dir: str, stage: str, manifest: dict | None, hash_: str) -> boo
 
 def clear_stage(run_dir: str, stage: str) -> None:
     """Delete what a stage wrote (its manifest included), so it starts afresh."""
+    if stage == "krsl":  # ORION rounds keep their own manifests; --from krsl must redo them too
+        from edit_ray.orion.rounds import clear_rounds
+
+        clear_rounds(run_dir)
     for rel in OUTPUTS[stage]:
         path = io.join(run_dir, rel)
         fs, p = io.filesystem(path)

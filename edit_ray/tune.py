@@ -40,7 +40,7 @@ from edit_ray.config import ConfigError, RunConfig, TuneConfig, dump_config
 # Tune orders trials by the grid keys sorted by name, the first varying fastest (alpha ... student).
 GRID_KEYS = ("student", "alpha", "beta", "lr", "epochs")
 # Direction of each metric the training loop reports at validation time.
-METRIC_MODE = {"val_loss": "min"}
+METRIC_MODE = {"val_chosen_key_nll": "min", "val_loss": "min"}
 # val_loss is the KRSL loss itself, so it is not neutral across α and β (see results.md).
 VAL_LOSS_NOTE = (
     "Note: val_loss is the KRSL loss on held-out pairs; it subtracts β × NLL of the wrong CoT's key tokens, so at "

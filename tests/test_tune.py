@@ -30,7 +30,7 @@ def _sweep_config(run_dir: str, model_dir: str, **extra):
         f"run.dir={run_dir}", "run.name=sweep-test", f"student.model={model_dir}", "student.lora=null",
         "krsl.batch_size=4", "krsl.max_length=64", "krsl.max_failures=0",
         "tune.alpha=[1.0]", "tune.beta=[0.0, 0.05]", "tune.lr=[3e-3, 1e-7]", f"tune.epochs=[{EPOCHS}]",
-        "tune.grace_period=1", "tune.reduction_factor=2", "tune.max_concurrent_trials=2",
+        "tune.grace_period=1", "tune.reduction_factor=2", "tune.metric=val_loss", "tune.max_concurrent_trials=2",
     ] + [f"{k}={v}" for k, v in extra.items()]
     return load_config(None, overrides)
 

@@ -261,6 +261,7 @@ def _publish(model_dir: str, dest: str) -> None:
     dst_fs, dst = io.filesystem(dest)
     if dst_fs.get_file_info(dst).type != pafs.FileType.NotFound:
         dst_fs.delete_dir(dst)
+    dst_fs.create_dir(dst, recursive=True)  # copy_files does not create the destination's parents
     pafs.copy_files(src, dst, source_filesystem=src_fs, destination_filesystem=dst_fs)
 
 

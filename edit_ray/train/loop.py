@@ -87,17 +87,24 @@ def loss_on_batch(model, batch: dict[str, torch.Tensor], stage: str, cfg, device
 
 
 @torch.no_grad()
-def evaluate(model, rows: list[dict], stage: str, cfg, pad_id: int, device) -> float:
-    """Mean validation loss in the stage's unit. Every rank evaluates all rows (a validation set is small,
-    and identical work keeps FSDP/ZeRO-3 collectives in step), so no reduction is needed."""
+def evaluate(model, rows: list[dict], stage: str, cfg, pad_id: int, device) -> dict[str, float]:
+    """Validation metrics: ``val_loss`` in the stage's unit and, for KRSL, ``val_chosen_key_nll`` (the mean
+    NLL of the correct CoTs' key tokens). The KRSL loss subtracts beta x the wrong side's NLL, so it is not
+    comparable across beta; the key-token NLL is, which is what a sweep over alpha and beta should rank by.
+    Every rank evaluates all rows (a validation set is small, and identical work keeps FSDP/ZeRO-3
+    collectives in step), so no reduction is needed."""
     model.eval()
-    loss, denom = 0.0, 0.0
+    loss, denom, key_nll, n_batches = 0.0, 0.0, 0.0, 0
     for i in range(0, len(rows), cfg.batch_size):
         batch = make_batch(rows[i : i + cfg.batch_size], stage, cfg, pad_id)
-        s, d, _ = loss_on_batch(model, batch, stage, cfg, device)
+        s, d, parts = loss_on_batch(model, batch, stage, cfg, device)
         loss, denom = loss + float(s), denom + float(d)
+        key_nll, n_batches = key_nll + float(parts.get("chosen_key_nll", 0.0)), n_batches + 1
     model.train()
-    return loss / max(denom, 1.0)
+    out = {"val_loss": loss / max(denom, 1.0)}
+    if stage == "krsl":
+        out["val_chosen_key_nll"] = key_nll / max(n_batches, 1)
+    return out
 
 
 def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
@@ -179,7 +186,7 @@ def train_loop_per_worker(config: dict) -> None:
 
     jsonl, log = open_loggers(cfg, config["out_dir"], rank, config["run_name"])
     bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
-    val_loss = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else None
+    val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else {}
 
     while progress.step < total_steps:
         order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
@@ -217,7 +224,7 @@ def train_loop_per_worker(config: dict) -> None:
             if progress.step_in_epoch == steps_per_epoch:
                 progress.epoch, progress.step_in_epoch = progress.epoch + 1, 0
                 if val_rows:
-                    val_loss = evaluate(model, val_rows, stage, cfg, pad_id, device)
+                    val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device)
 
             stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
                                                                   parts.get("rejected_key_nll", 0.0)], device=device)]))
@@ -227,8 +234,7 @@ def train_loop_per_worker(config: dict) -> None:
                        "epoch": progress.step / steps_per_epoch}
             if stage == "krsl":
                 metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
-            if val_loss is not None:
-                metrics["val_loss"] = val_loss
+            metrics |= val_metrics
             log(metrics, progress.step)
             bar.update(1)
             bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
