@@ -38,7 +38,10 @@ def vllm_server(tiny_model_dir, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("vllm_serve") / "server.log"
     env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1"}
-    cmd = [os.path.join(os.path.dirname(sys.executable), "vllm"), "serve", tiny_model_dir, "--host", "127.0.0.1",
+    # The same server as `vllm serve`. vllm-cpu's `vllm` console script looks up the version of a
+    # distribution named "vllm" and dies (the package is installed as "vllm-cpu"), so start the server
+    # module directly; on a CUDA install `vllm serve DIR` is equivalent.
+    cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", tiny_model_dir, "--host", "127.0.0.1",
            "--port", str(port), "--api-key", KEY, "--max-model-len", "256", "--enforce-eager",
            "--gpu-memory-utilization", "0.3"]
     with open(log, "w") as f:
@@ -59,9 +62,11 @@ def vllm_server(tiny_model_dir, tmp_path_factory):
             time.sleep(1)
         yield {"base": base, "log": log}
     finally:
-        os.killpg(proc.pid, 15)  # its own session: the engine core child goes too
         try:
+            os.killpg(proc.pid, 15)  # its own session: the engine core child goes too
             proc.wait(timeout=30)
+        except ProcessLookupError:
+            pass  # already gone (it failed to start; the error above says why)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait()

@@ -10,6 +10,7 @@ upload neither .venv, runs/ nor .git. The cluster is stopped by the ids of the p
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -125,9 +126,14 @@ def test_ray_job_submit_runs_the_pipeline_and_writes_the_report(ray_head, tmp_pa
     report = io.join(run_dir, "report.md")
     assert Path(report).is_file()
     # the pipeline's last line is the report path (Ray's own status lines follow it in the submit output)
-    lines = [ln.strip() for ln in job.stdout.splitlines() if ln.strip()]
-    job_lines = lines[:next(i for i, ln in enumerate(lines) if "Job 'raysubmit_" in ln and "succeeded" in ln)]
-    assert job_lines[-1] == report, job_lines[-5:]
+    # Worker log lines ("(pid=...) ...", "(MapWorker ...) ...") stream in asynchronously and may arrive after
+    # the driver's last print, and the submit CLI frames the result with its own "cli.py" lines: the
+    # driver's own last line is the last one that is neither.
+    ansi = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+    lines = [ansi.sub("", ln).strip() for ln in job.stdout.splitlines()]
+    lines = lines[:next(i for i, ln in enumerate(lines) if "Job 'raysubmit_" in ln and "succeeded" in ln)]
+    driver_lines = [ln for ln in lines if ln and not ln.startswith("(") and "cli.py:" not in ln]
+    assert driver_lines[-1] == report, driver_lines[-5:]
     for stage in ("data", "teacher", "dual", "masks", "sft", "krsl", "eval", "report"):
         assert io.read_json(io.join(run_dir, stage, "manifest.json"))["status"] == "done"
     # what was uploaded: the project, without the venv, run outputs or git history

@@ -66,8 +66,8 @@ def test_fresh_run_writes_config_and_a_done_manifest_per_stage(cfg):
     assert all(m[s]["status"] == "done" for s in STAGES)
     assert m["teacher"]["counts"] == {"in": 4, "ok": 4, "errors": 0, "resumed_rows": 0}
     assert m["krsl"]["counts"] == {"steps": 2}
-    # krsl reads the sft model and the masks: both manifests are in its inputs
-    assert set(m["krsl"]["inputs"]["upstream"]) == {"sft", "masks"}
+    # krsl reads the sft model and the masks, and in ORION modes the questions and dual CoTs too
+    assert set(m["krsl"]["inputs"]["upstream"]) == {"data", "dual", "sft", "masks"}
     assert m["krsl"]["inputs"]["config"]["krsl"]["beta"] == 0.025
     assert m["masks"]["inputs"]["config"]["krsl.beta"] == 0.025
 
