@@ -137,7 +137,7 @@ def test_ray_job_submit_runs_the_pipeline_and_writes_the_report(ray_head, tmp_pa
     for stage in ("data", "teacher", "dual", "masks", "sft", "krsl", "eval", "report"):
         assert io.read_json(io.join(run_dir, stage, "manifest.json"))["status"] == "done"
     # what was uploaded: the project, without the venv, run outputs or git history
-    uploads = list(Path(temp_dir).glob("session_*/runtime_resources/working_dir_files/*"))
+    uploads = [p for p in Path(temp_dir).glob("session_*/runtime_resources/working_dir_files/*") if p.is_dir()]
     assert uploads, "the working dir was not uploaded"
     names = {p.name for p in uploads[0].iterdir()}
     assert {"edit_ray", "jobs", "configs"} <= names
