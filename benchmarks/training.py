@@ -79,7 +79,7 @@ def main() -> None:
     batches = {"hf": sft_batch(rows), "sft": sft_batch(rows), "krsl": krsl_batch(rows, seed=1)}
     # the HF baseline on the KRSL tokens too: the same 2B sequences, plain mean CE
     batches["hf_krsl"] = {k: batches["krsl"][k] for k in ("input_ids", "attention_mask", "labels", "tokens")}
-    autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16)  # noqa: E731
+    autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16)
     sft_cfg, krsl_cfg = SFTConfig(bf16=args.bf16), KRSLConfig(bf16=args.bf16)
 
     def step(name: str) -> float:

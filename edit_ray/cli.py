@@ -18,7 +18,6 @@ optional package only affects the command that needs it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from edit_ray.config import STAGES, ConfigError, RunConfig, dump_config, load_config

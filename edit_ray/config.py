@@ -51,7 +51,7 @@ class SyntheticData(Section):
     difficulty: int = Field(1, ge=1, le=5, description="Steps/objects knob; higher is harder.")
 
     @model_validator(mode="after")
-    def _known_tasks(self) -> "SyntheticData":
+    def _known_tasks(self) -> SyntheticData:
         unknown = [t for t in self.tasks if t not in SYNTHETIC_TASKS]
         if unknown:
             raise ValueError(f"unknown synthetic task(s) {unknown}; valid: {list(SYNTHETIC_TASKS)}")
@@ -216,7 +216,7 @@ class KRSLConfig(TrainConfig):
     )
 
     @model_validator(mode="after")
-    def _beta_sign(self) -> "KRSLConfig":
+    def _beta_sign(self) -> KRSLConfig:
         if self.beta < 0:
             raise ValueError(
                 f"beta = {self.beta}: give beta >= 0 as in the paper; the loss subtracts it. (The released "
@@ -346,7 +346,7 @@ class TuneConfig(Section):
     )
 
     @model_validator(mode="after")
-    def _valid_grid(self) -> "TuneConfig":
+    def _valid_grid(self) -> TuneConfig:
         for key in ("alpha", "beta", "lr", "epochs"):
             values = getattr(self, key)
             if not values:

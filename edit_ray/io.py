@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs

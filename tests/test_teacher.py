@@ -47,7 +47,7 @@ def program_run(ray_local, tmp_path_factory):
     run_dir = str(tmp_path_factory.mktemp("program_run"))
     cfg = load_config(None, [*PROGRAM, f"run.dir={run_dir}"])
     train = _write_questions(cfg, run_dir, extra=[EMPTY_Q])
-    from edit_ray.teacher.stage import run_teacher, run_dual
+    from edit_ray.teacher.stage import run_dual, run_teacher
 
     teacher = run_teacher(cfg, run_dir)
     dual = run_dual(cfg, run_dir)

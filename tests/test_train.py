@@ -19,7 +19,7 @@ import pytest
 import torch
 
 from edit_ray.config import RunConfig
-from edit_ray.train.run import build_trainer, prepare_examples, read_metrics
+from edit_ray.train.run import build_trainer, read_metrics
 
 X = -100
 STRATEGY_CASES = [("ddp", "sft"), ("ddp", "krsl"), ("fsdp2", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft"),

@@ -25,8 +25,9 @@ import logging
 import os
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pyarrow as pa
@@ -34,7 +35,14 @@ import ray
 
 from edit_ray import models
 from edit_ray.config import EngineConfig
-from edit_ray.engines.guard import ENGINE_PROMPT, PromptGuard, error_text, failed_outputs, load_tokenizer, to_table
+from edit_ray.engines.guard import (
+    ENGINE_PROMPT,
+    PromptGuard,
+    error_text,
+    failed_outputs,
+    load_tokenizer,
+    to_table,
+)
 
 
 class Secret:

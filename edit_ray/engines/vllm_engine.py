@@ -23,7 +23,6 @@ from edit_ray import models
 from edit_ray.config import EngineConfig
 from edit_ray.engines.guard import ENGINE_PROMPT, PromptGuard, failed_outputs, to_table
 
-
 _USER_PROMPT = "_user_prompt"
 
 

@@ -13,7 +13,7 @@ that reason; any other engine error (a failed request, a bad batch) is retried a
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import ray
 

@@ -22,8 +22,10 @@ import sys
 from edit_ray import io
 from edit_ray.config import RunConfig
 from edit_ray.teacher import parts
-from edit_ray.teacher.cep import STAGE as TEACHER_STAGE, cep_rows, cot_row, has_answer_phrase, split_by_correctness
-from edit_ray.teacher.dual import STAGE as DUAL_STAGE, build_pairs, build_sft, dual_rows, verify
+from edit_ray.teacher.cep import STAGE as TEACHER_STAGE
+from edit_ray.teacher.cep import cep_rows, cot_row, has_answer_phrase, split_by_correctness
+from edit_ray.teacher.dual import STAGE as DUAL_STAGE
+from edit_ray.teacher.dual import build_pairs, build_sft, dual_rows, verify
 from edit_ray.teacher.retry import generate_with_retries
 
 

@@ -174,7 +174,7 @@ def pack_sft(rows: list[dict], max_length: int, pad_id: int) -> dict[str, torch.
                 break
         else:
             bins.append([r])
-    cat = lambda b, k: np.concatenate([np.asarray(x[k]) for x in b])  # noqa: E731
+    cat = lambda b, k: np.concatenate([np.asarray(x[k]) for x in b])
     pos = [np.concatenate([np.arange(len(x["input_ids"])) for x in b]) for b in bins]
     doc = _pad([np.concatenate([np.full(len(x["input_ids"]), i) for i, x in enumerate(b)]) for b in bins], -1,
                torch.long)  # padding is its own "document" (-1)

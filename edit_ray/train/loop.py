@@ -37,7 +37,13 @@ from edit_ray.config import KRSLConfig, LoraConfig, SFTConfig
 from edit_ray.train.checkpoint import Progress, load_state, save_state
 from edit_ray.train.data import collate_krsl, collate_sft, epoch_order, first_label_position, pack_sft
 from edit_ray.train.losses import IGNORE_INDEX, krsl_loss, sft_loss
-from edit_ray.train.strategies import build_model, clip_grad_norm, full_state_dict, no_grad_sync, wrap_for_strategy
+from edit_ray.train.strategies import (
+    build_model,
+    clip_grad_norm,
+    full_state_dict,
+    no_grad_sync,
+    wrap_for_strategy,
+)
 
 
 def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:

@@ -35,7 +35,8 @@ def build_model(init_model: str, lora: LoraConfig | None, dtype: torch.dtype = t
     model = AutoModelForCausalLM.from_pretrained(init_model, dtype=dtype)
     model.config.use_cache = False  # no KV cache while training
     if lora is not None:
-        from peft import LoraConfig as PeftLoraConfig, get_peft_model
+        from peft import LoraConfig as PeftLoraConfig
+        from peft import get_peft_model
 
         model = get_peft_model(model, PeftLoraConfig(
             r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=list(lora.target_modules),
@@ -101,7 +102,7 @@ def wrap_for_strategy(model: torch.nn.Module, cfg: TrainConfig, steps_per_epoch:
     import ray.train.torch
 
     device = ray.train.torch.get_device()
-    params = lambda m: [p for p in m.parameters() if p.requires_grad]  # noqa: E731  (LoRA: adapter only)
+    params = lambda m: [p for p in m.parameters() if p.requires_grad]
     schedule = lr_factor(cfg, steps_per_epoch, total_steps)
     adamw = dict(lr=cfg.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=cfg.weight_decay)
     match cfg.strategy:
