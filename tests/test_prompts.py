@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,7 @@ REAL_MC = {"qid": "logical_deduction.three_objects/0", "task": "logical_deductio
 UNKNOWN = {"qid": "mystery/0", "task": "mystery", "input": "What is 2 + 2?", "choices": None, "target": "4",
            "description": "", "meta": "{}"}
 
+BBH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bigbench" / "bbh"
 ALL_WRITTEN = [(name, i, ex) for name, exs in [("generic", GENERIC), *HAND_WRITTEN.items()] for i, ex in enumerate(exs)]
 
 
@@ -85,6 +87,18 @@ def test_family_lookup():
     assert family("multistep_arithmetic_two") == "multistep_arithmetic"
     assert exemplars_for(REAL_MC) == HAND_WRITTEN["logical_deduction"]
     assert exemplars_for(UNKNOWN) == GENERIC
+
+
+@pytest.mark.skipif(not BBH.is_dir(), reason=f"development data not present at {BBH}")
+def test_every_bbh_task_gets_task_exemplars_not_the_generic_fallback():
+    # GENERIC is for unknown tasks; a BBH file landing on it means HAND_WRITTEN lacks its family.
+    stems = sorted(f.stem for f in BBH.glob("*.json"))
+    assert stems
+    for stem in stems:
+        fam = family(stem)
+        assert fam in SYNTHETIC_TASKS or fam in HAND_WRITTEN, stem
+        exs = exemplars_for({"task": stem, "input": ""})
+        assert len(exs) == 3 and exs is not GENERIC, stem
 
 
 # ------------------------------------------------------------------------------------------ prompts

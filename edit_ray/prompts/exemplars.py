@@ -53,6 +53,20 @@ GENERIC: list[Exemplar] = [
     },
 ]
 
+# salient_translation_error_detection: every question repeats the task's list of error types word for word.
+_TRANSLATION_ERRORS = (
+    "The following translations from German to English contain a particular error. That error will be one of "
+    "the following types:\n"
+    "Named Entities: An entity (names, places, locations, etc.) is changed to a different entity.\n"
+    "Numerical Values: Numerical values (ordinals or cardinals), dates, and/or units are changed.\n"
+    "Modifiers or Adjectives: The modifiers and adjectives pertaining to a noun are changed.\n"
+    "Negation or Antonyms: Introduce or remove a negation or change comparatives to their antonyms.\n"
+    "Facts: Trivial factual errors not pertaining to the above classes are introduced in the translations.\n"
+    "Dropped Content: A significant clause in the translation is removed.\n"
+    "Please identify that error.\n\n"
+)
+_TRANSLATION_TAIL = "The translation contains an error pertaining to\nOptions:\n"
+
 HAND_WRITTEN: dict[str, list[Exemplar]] = {
     "date_understanding": [
         {
@@ -598,6 +612,188 @@ HAND_WRITTEN: dict[str, list[Exemplar]] = {
                    "Therefore, the answer is (A).",
             "wrong": "The row from left to right is: purple ball, orange hat, purple shoe.\n"
                      "The left-most item is the orange hat.\n"
+                     "Therefore, the answer is (B).",
+        },
+    ],
+    "movie_recommendation": [
+        {
+            "q": "Find a movie similar to Toy Story, Finding Nemo, The Incredibles, Monsters Inc:\n"
+                 "Options:\n(A) Schindler's List\n(B) Up\n(C) The Exorcist\n(D) Saving Private Ryan",
+            "cot": "Toy Story, Finding Nemo, The Incredibles and Monsters Inc are all Pixar animated family films.\n"
+                   "Schindler's List and Saving Private Ryan are war dramas, and The Exorcist is a horror film.\n"
+                   "Up is a Pixar animated family film, so it matches the list best.\n"
+                   "Therefore, the answer is (B).",
+            "wrong": "Toy Story, Finding Nemo, The Incredibles and Monsters Inc are all Pixar animated family films.\n"
+                     "Schindler's List and Saving Private Ryan are war dramas, and The Exorcist is a horror film.\n"
+                     "Saving Private Ryan, like Finding Nemo, is about a search for someone who is missing, so it "
+                     "matches the list best.\n"
+                     "Therefore, the answer is (D).",
+        },
+        {
+            "q": "Find a movie similar to The Godfather, Goodfellas, Scarface, The Departed:\n"
+                 "Options:\n(A) Finding Dory\n(B) Mamma Mia!\n(C) Casino\n(D) Frozen",
+            "cot": "The Godfather, Goodfellas, Scarface and The Departed are all crime films about gangsters.\n"
+                   "Finding Dory and Frozen are animated family films, and Mamma Mia! is a musical comedy.\n"
+                   "Casino is a Martin Scorsese gangster film, like Goodfellas and The Departed.\n"
+                   "Therefore, the answer is (C).",
+            "wrong": "The Godfather, Goodfellas, Scarface and The Departed are all crime films about gangsters.\n"
+                     "Finding Dory and Frozen are animated family films, and Mamma Mia! is a musical comedy.\n"
+                     "Mamma Mia!, like The Godfather, is a story about a family and a wedding, so it matches the "
+                     "list best.\n"
+                     "Therefore, the answer is (B).",
+        },
+        {
+            "q": "Find a movie similar to The Matrix, Terminator 2 Judgment Day, Blade Runner, Inception:\n"
+                 "Options:\n(A) Total Recall\n(B) The Notebook\n(C) Notting Hill\n(D) Bambi",
+            "cot": "The Matrix, Terminator 2 Judgment Day, Blade Runner and Inception are science fiction action "
+                   "films.\n"
+                   "The Notebook and Notting Hill are romantic films, and Bambi is an animated family film.\n"
+                   "Total Recall is a science fiction action film, so it matches the list best.\n"
+                   "Therefore, the answer is (A).",
+            "wrong": "The Matrix, Terminator 2 Judgment Day, Blade Runner and Inception are science fiction action "
+                     "films.\n"
+                     "The Notebook and Notting Hill are romantic films, and Bambi is an animated family film.\n"
+                     "Notting Hill stars Harrison Ford, like Blade Runner, so it matches the list best.\n"
+                     "Therefore, the answer is (C).",
+        },
+    ],
+    "ruin_names": [
+        {
+            "q": "Which of the following is a humorous edit of this artist or movie name: 'the beatles'?\n"
+                 "Options:\n(A) the beatle\n(B) the beagles\n(C) thw beatles\n(D) the beatlse",
+            "cot": "The original name is 'the beatles', the rock band.\n"
+                   "'the beagles' turns the band into a breed of dog: a real word that makes a funny pun.\n"
+                   "'the beatle', 'thw beatles' and 'the beatlse' only drop or swap letters: typos, not jokes.\n"
+                   "Therefore, the answer is (B).",
+            "wrong": "The original name is 'the beatles', the rock band.\n"
+                     "'the beagles' turns the band into a breed of dog: a real word that makes a funny pun.\n"
+                     "'the beatlse' changes the most letters, so it ruins the name the most.\n"
+                     "Therefore, the answer is (D).",
+        },
+        {
+            "q": "Which of the following is a humorous edit of this artist or movie name: 'the rolling stones'?\n"
+                 "Options:\n(A) the rollnig stones\n(B) the rolling stone\n(C) thw rolling stones\n"
+                 "(D) the rolling scones",
+            "cot": "The original name is 'the rolling stones', the rock band.\n"
+                   "'the rolling scones' turns the stones into scones, a pastry: a real word that makes a funny "
+                   "image.\n"
+                   "The other options only misspell the name or drop a letter, which is not funny.\n"
+                   "Therefore, the answer is (D).",
+            "wrong": "The original name is 'the rolling stones', the rock band.\n"
+                     "'the rolling scones' changes only one letter, so it is a typo like the others.\n"
+                     "'the rolling stone' leaves the band with a single stone, which is the joke.\n"
+                     "Therefore, the answer is (B).",
+        },
+        {
+            "q": "Which of the following is a humorous edit of this artist or movie name: 'the godfather'?\n"
+                 "Options:\n(A) the dogfather\n(B) the godfathr\n(C) the godfatherr\n(D) thegodfather",
+            "cot": "The original name is 'the godfather', the gangster film.\n"
+                   "'the dogfather' swaps 'god' for 'dog': a mafia boss who is a dog, a funny pun.\n"
+                   "'the godfathr', 'the godfatherr' and 'thegodfather' are misspellings, not jokes.\n"
+                   "Therefore, the answer is (A).",
+            "wrong": "The original name is 'the godfather', the gangster film.\n"
+                     "'the dogfather' only swaps two letters, so it is a misspelling, not a joke.\n"
+                     "'the godfatherr' stretches the last sound like a growl, which is the joke.\n"
+                     "Therefore, the answer is (C).",
+        },
+    ],
+    # The loader shuffles the two options, so "(A) (b)" occurs: one exemplar of each order, and a wrong
+    # CoT that slips on that mapping.
+    "snarks": [
+        {
+            "q": "Which statement is sarcastic? (a) Great, my flight got cancelled, that is exactly what I needed "
+                 "before my big meeting. (b) Ugh, my flight got cancelled, that is the last thing I needed before "
+                 "my big meeting.\nOptions:\n(A) (a)\n(B) (b)",
+            "cot": "(a) calls a cancelled flight before a big meeting 'great' and 'exactly what I needed', the "
+                   "opposite of how it feels.\n"
+                   "(b) says plainly that the cancellation is unwelcome, which is sincere.\n"
+                   "So (a) is sarcastic, and (a) is option (A).\n"
+                   "Therefore, the answer is (A).",
+            "wrong": "(a) calls a cancelled flight before a big meeting 'great' and 'exactly what I needed', the "
+                     "opposite of how it feels.\n"
+                     "(b) exaggerates with 'the last thing I needed', and exaggeration means sarcasm.\n"
+                     "So (b) is sarcastic, and (b) is option (B).\n"
+                     "Therefore, the answer is (B).",
+        },
+        {
+            "q": "Which statement is sarcastic? (a) Oh sure, leaving the milk out all weekend will keep it nice "
+                 "and fresh. (b) Sure, putting the milk in the fridge will keep it fresh for a few days.\n"
+                 "Options:\n(A) (b)\n(B) (a)",
+            "cot": "(a) claims that milk left out all weekend stays fresh, which is plainly false, and 'oh sure' "
+                   "marks mock agreement.\n"
+                   "(b) says something true: a fridge keeps milk fresh for a few days.\n"
+                   "So (a) is sarcastic, and (a) is option (B) here.\n"
+                   "Therefore, the answer is (B).",
+            "wrong": "(a) claims that milk left out all weekend stays fresh, which is plainly false, and 'oh sure' "
+                     "marks mock agreement.\n"
+                     "(b) says something true: a fridge keeps milk fresh for a few days.\n"
+                     "So (a) is sarcastic, and (a) is option (A).\n"
+                     "Therefore, the answer is (A).",
+        },
+        {
+            "q": "Which statement is sarcastic? (a) Nothing says 'I love you' like remembering your partner's "
+                 "birthday. (b) Nothing says 'I love you' like forgetting your partner's birthday.\n"
+                 "Options:\n(A) (b)\n(B) (a)",
+            "cot": "(a) says that remembering a partner's birthday shows love, a sincere and reasonable claim.\n"
+                   "(b) says that forgetting it shows love, the opposite of the truth, to mock the forgetful "
+                   "partner.\n"
+                   "So (b) is sarcastic, and (b) is option (A) here.\n"
+                   "Therefore, the answer is (A).",
+            "wrong": "(a) says that remembering a partner's birthday shows love, a sincere and reasonable claim.\n"
+                     "(b) just describes a common mistake in a neutral way, so it is not sarcastic either.\n"
+                     "One of them must be sarcastic, so it is (a), and (a) is option (B) here.\n"
+                     "Therefore, the answer is (B).",
+        },
+    ],
+    # The options come shuffled per row (as the loader does), so the category, not its letter, must be read.
+    "salient_translation_error_detection": [
+        {
+            "q": _TRANSLATION_ERRORS
+                 + "Source: Der Kölner Dom ist eine Kathedrale in Köln und wurde 1880 fertiggestellt.\n"
+                   "Translation: Cologne Cathedral is a cathedral in Cologne and was completed in 1850.\n"
+                 + _TRANSLATION_TAIL
+                 + "(A) Modifiers or Adjectives\n(B) Facts\n(C) Numerical Values\n(D) Named Entities\n"
+                   "(E) Dropped Content\n(F) Negation or Antonyms",
+            "cot": "The source says the cathedral 'wurde 1880 fertiggestellt': it was completed in 1880.\n"
+                   "The translation says it was completed in 1850, so the year has changed.\n"
+                   "A changed year is an error in Numerical Values.\n"
+                   "Therefore, the answer is (C).",
+            "wrong": "The source says the cathedral 'wurde 1880 fertiggestellt': it was completed in 1880.\n"
+                     "The translation says it was completed in 1850, so the year has changed.\n"
+                     "A wrong completion date is a trivial factual error, so it is an error in Facts.\n"
+                     "Therefore, the answer is (B).",
+        },
+        {
+            "q": _TRANSLATION_ERRORS
+                 + "Source: Die Zugspitze ist der höchste Berg Deutschlands.\n"
+                   "Translation: The Zugspitze is the highest mountain in Austria.\n"
+                 + _TRANSLATION_TAIL
+                 + "(A) Named Entities\n(B) Negation or Antonyms\n(C) Facts\n(D) Dropped Content\n"
+                   "(E) Numerical Values\n(F) Modifiers or Adjectives",
+            "cot": "The source says the Zugspitze is the highest mountain of Germany ('Deutschlands').\n"
+                   "The translation says Austria instead: one country has been replaced by another.\n"
+                   "A place replaced by a different place is an error in Named Entities.\n"
+                   "Therefore, the answer is (A).",
+            "wrong": "The source says the Zugspitze is the highest mountain of Germany ('Deutschlands').\n"
+                     "The translation says Austria instead, and 'in Austria' describes the mountain, like an "
+                     "adjective.\n"
+                     "A changed description of a noun is an error in Modifiers or Adjectives.\n"
+                     "Therefore, the answer is (F).",
+        },
+        {
+            "q": _TRANSLATION_ERRORS
+                 + "Source: Wolfgang Amadeus Mozart wurde in Salzburg geboren und starb in Wien.\n"
+                   "Translation: Wolfgang Amadeus Mozart was born in Salzburg.\n"
+                 + _TRANSLATION_TAIL
+                 + "(A) Negation or Antonyms\n(B) Named Entities\n(C) Modifiers or Adjectives\n"
+                   "(D) Numerical Values\n(E) Facts\n(F) Dropped Content",
+            "cot": "The source says Mozart was born in Salzburg and died in Vienna ('starb in Wien').\n"
+                   "The translation keeps the birth in Salzburg but drops the clause about his death in Vienna.\n"
+                   "A missing clause is an error in Dropped Content.\n"
+                   "Therefore, the answer is (F).",
+            "wrong": "The source says Mozart was born in Salzburg and died in Vienna ('starb in Wien').\n"
+                     "The translation keeps the birth in Salzburg but drops the clause about his death in Vienna.\n"
+                     "Vienna, a place name, is missing from the translation, so it is an error in Named Entities.\n"
                      "Therefore, the answer is (B).",
         },
     ],
