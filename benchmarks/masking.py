@@ -8,13 +8,15 @@ right one and diverges. Printed, from one run, in pairs/s:
 
 - reference: the paper's pure-Python DP, one run per direction (edit_ray.masking.reference);
 - kernel: ``key_masks`` on token ids, one core, in process;
-- pair work: ``KeyTokenMasker`` called in process on batches (tokenize both sides + kernel + weights +
-  Arrow columns): everything one stage actor does, without Ray;
+- pair work: ``KeyTokenMasker`` called in process on batches (kernel + weights + Arrow columns, and from
+  text also tokenizing both sides): everything one stage actor does, without Ray;
 - stage 1w / 2w: ``mask_pairs`` on a local Ray cluster with 1 and 2 actors; "steady" counts from the first
   returned batch (actor start-up, i.e. loading the tokenizer, excluded), "wall" includes it.
 
-Targets: kernel >= 1000x reference at 1024 tokens; stage >= 50% of the bare per-pair work; 2 workers >=
-1.8x one (needs 2 idle cores).
+Both stage inputs are measured: pairs that arrive tokenized (``prompt_ids/chosen_ids/rejected_ids``, the
+stage's own work) and text pairs (tokenizing costs ~50x the alignment and dominates).
+Targets: kernel >= 1000x reference at 1024 tokens; stage >= 50% of the bare kernel; 2 workers >= 1.8x one
+(needs 2 idle cores).
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ def make_pairs(tokenizer, n: int, length: int, seed: int = 0) -> list[dict]:
     return pairs
 
 
+BATCH: dict = {}  # MaskingConfig overrides from the command line
+
+
 def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
 
@@ -82,15 +87,21 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     res["kernel"] = rate(len(chosen), time.perf_counter() - t)
 
     table = pa.Table.from_pylist([{**p, _ROW: i} for i, p in enumerate(pairs)])
-    cfg = MaskingConfig()
+    prompt_ids, _ = tokenize_pairs(tokenizer, [p["prompt"] for p in pairs], [p["chosen"] for p in pairs])
+    ids = pa.list_(pa.int32())
+    tokenized = (table.append_column("prompt_ids", pa.array(prompt_ids, ids))
+                 .append_column("chosen_ids", pa.array(chosen, ids)).append_column("rejected_ids", pa.array(rejected, ids)))
+    cfg = MaskingConfig(**BATCH)
     masker = KeyTokenMasker(tokenizer_name, cfg, 1.0, 0.025, 0.0)
-    t = time.perf_counter()
-    for i in range(0, table.num_rows, cfg.batch_size):
-        masker(table.slice(i, cfg.batch_size))
-    res["pair_work"] = rate(table.num_rows, time.perf_counter() - t)
-    res["table"] = table
+    for name, t_in in (("text", table), ("ids", tokenized)):
+        t = time.perf_counter()
+        for i in range(0, t_in.num_rows, cfg.batch_size):
+            masker(t_in.slice(i, cfg.batch_size))
+        res[f"pair_work_{name}"] = rate(t_in.num_rows, time.perf_counter() - t)
+    res["tables"] = {"text": table, "ids": tokenized}
     print(f"{length}: reference {res['reference']:.2f}/s, kernel {res['kernel']:.0f}/s "
-          f"({res['kernel'] / res['reference']:.0f}x), pair work {res['pair_work']:.0f}/s", flush=True)
+          f"({res['kernel'] / res['reference']:.0f}x), pair work from text {res['pair_work_text']:.0f}/s, "
+          f"from ids {res['pair_work_ids']:.0f}/s", flush=True)
     return res
 
 
@@ -100,28 +111,30 @@ def bench_stage(tokenizer_name: str, res: dict) -> None:
     from edit_ray.config import MaskingConfig
     from edit_ray.masking.stage import KeyTokenMasker, mask_pairs
 
-    table = res.pop("table")
-    for workers in (1, 2):
-        # the hot path of mask_pairs with a clock on each returned batch, to separate actor start-up
-        cfg = MaskingConfig(num_workers=workers)
-        t0 = time.perf_counter()
-        step = max(1, min(cfg.batch_size, -(-table.num_rows // (4 * workers))))
-        ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, table.num_rows, step)]).map_batches(
-            KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer_name, "masking": cfg, "alpha": 1.0,
-                                                   "beta": 0.025, "gamma": 0.0},
-            batch_size=cfg.batch_size, batch_format="pyarrow", num_cpus=1,
-            compute=ray.data.ActorPoolStrategy(size=workers))
-        first, first_rows, rows = None, 0, 0
-        for b in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-            rows += b.num_rows
-            if first is None:
-                first, first_rows = time.perf_counter(), b.num_rows
-        end = time.perf_counter()
-        assert rows == table.num_rows
-        res[f"stage_{workers}w_wall"] = rate(rows, end - t0)
-        res[f"stage_{workers}w_steady"] = rate(rows - first_rows, end - first)
-    print(f"{res['length']}: stage steady 1w {res['stage_1w_steady']:.0f}/s, 2w {res['stage_2w_steady']:.0f}/s; "
-          f"wall incl. start-up 1w {res['stage_1w_wall']:.0f}/s, 2w {res['stage_2w_wall']:.0f}/s", flush=True)
+    tables = res.pop("tables")
+    for name, table in tables.items():
+        for workers in (1, 2):
+            # the hot path of mask_pairs with a clock on each returned batch, to separate actor start-up
+            cfg = MaskingConfig(num_workers=workers, **BATCH)
+            t0 = time.perf_counter()
+            step = max(1, min(cfg.batch_size, -(-table.num_rows // (4 * workers))))
+            ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, table.num_rows, step)]).map_batches(
+                KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer_name, "masking": cfg, "alpha": 1.0,
+                                                       "beta": 0.025, "gamma": 0.0},
+                batch_size=cfg.batch_size, batch_format="pyarrow", num_cpus=1,
+                compute=ray.data.ActorPoolStrategy(size=workers))
+            first, first_rows, rows = None, 0, 0
+            for b in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+                rows += b.num_rows
+                if first is None:
+                    first, first_rows = time.perf_counter(), b.num_rows
+            end = time.perf_counter()
+            assert rows == table.num_rows
+            res[f"{name}_{workers}w_wall"] = rate(rows, end - t0)
+            res[f"{name}_{workers}w"] = rate(rows - first_rows, end - first)
+        print(f"{res['length']} from {name}: stage steady 1w {res[name + '_1w']:.0f}/s, 2w {res[name + '_2w']:.0f}/s; "
+              f"wall incl. start-up 1w {res[name + '_1w_wall']:.0f}/s, 2w {res[name + '_2w_wall']:.0f}/s", flush=True)
+    table = tables["text"]
     ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
     assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
 
@@ -131,8 +144,11 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=2000, help="pairs for the kernel and the stage")
     ap.add_argument("--ref-pairs", type=int, default=2, help="pairs for the (slow) reference DP")
     ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024])
+    ap.add_argument("--batch-size", type=int, default=None, help="masking.batch_size (default: the config's)")
     ap.add_argument("--tokenizer", default="tiny-llama-test", help="alias or dir (tiny-llama-test has SmolLM2's)")
     args = ap.parse_args()
+    if args.batch_size:
+        BATCH["batch_size"] = args.batch_size
 
     import ray
 
@@ -158,16 +174,18 @@ def main() -> None:
         ray.shutdown()
     print(f"\nmasking benchmark: {args.pairs} pairs (reference: {args.ref_pairs}), cpu_count={os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f}")
-    print(f"{'length':>7} {'tokens':>7} {'reference':>10} {'kernel':>10} {'pair work':>10} {'stage 1w':>10} "
-          f"{'stage 2w':>10} {'kernel/ref':>11} {'stage/work':>11} {'stage/kernel':>13} {'2w/1w':>6}   (pairs/s)")
+    print(f"{'length':>7} {'tokens':>7} {'reference':>10} {'kernel':>8} {'kernel/ref':>11} | from ids: {'work':>6} "
+          f"{'1w':>6} {'2w':>6} {'1w/kernel':>10} {'2w/1w':>6} | from text: {'work':>6} {'1w':>6} {'2w':>6} "
+          f"{'2w/1w':>6}   (pairs/s)")
     for r in results:
-        print(f"{r['length']:>7} {r['tokens']:>7.0f} {r['reference']:>10.2f} {r['kernel']:>10.0f} "
-              f"{r['pair_work']:>10.0f} {r['stage_1w_steady']:>10.0f} {r['stage_2w_steady']:>10.0f} "
-              f"{r['kernel'] / r['reference']:>10.0f}x {r['stage_1w_steady'] / r['pair_work']:>10.2f}x "
-              f"{r['stage_1w_steady'] / r['kernel']:>12.3f}x {r['stage_2w_steady'] / r['stage_1w_steady']:>5.2f}x")
+        print(f"{r['length']:>7} {r['tokens']:>7.0f} {r['reference']:>10.2f} {r['kernel']:>8.0f} "
+              f"{r['kernel'] / r['reference']:>10.0f}x | {'':>9} {r['pair_work_ids']:>6.0f} {r['ids_1w']:>6.0f} "
+              f"{r['ids_2w']:>6.0f} {r['ids_1w'] / r['kernel']:>9.2f}x {r['ids_2w'] / r['ids_1w']:>5.2f}x | "
+              f"{'':>10} {r['pair_work_text']:>6.0f} {r['text_1w']:>6.0f} {r['text_2w']:>6.0f} "
+              f"{r['text_2w'] / r['text_1w']:>5.2f}x")
     for r in results:
-        print(f"{r['length']:>7}: stage wall incl. actor start-up: 1w {r['stage_1w_wall']:.0f}/s, "
-              f"2w {r['stage_2w_wall']:.0f}/s")
+        print(f"{r['length']:>7}: stage wall incl. actor start-up: from ids 1w {r['ids_1w_wall']:.0f}/s, "
+              f"2w {r['ids_2w_wall']:.0f}/s; from text 1w {r['text_1w_wall']:.0f}/s, 2w {r['text_2w_wall']:.0f}/s")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,11 @@ def test_bigbench_free_form_prefix_and_many_option_tasks():
     assert dyck[0]["input"].startswith("Complete the rest of the sequence")  # task_prefix kept
     ana, _ = load_path(str(BIGBENCH / "bbsub" / "anachronisms.json"))
     assert "Does the preceding sentence contain non-contemporaneous" in ana[0]["input"]  # question-like suffix
+    # a question followed by an answer marker ("...?\nA: "): the question is kept, the marker is not
+    ind, _ = load_path(str(BIGBENCH / "bbsub" / "mathematical_induction.json"))
+    assert ind[0]["input"].split("\n")[-4] == ("Is this a correct induction argument (even though some of the "
+                                               "assumptions may be incorrect)?")
+    assert "\nA:" not in ind[0]["input"]
 
 
 # ----------------------------------------------------------------------------------- bad input rows

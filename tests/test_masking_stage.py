@@ -107,3 +107,43 @@ def test_mask_cli_json_and_show(ray_local, pairs_jsonl, tiny_model_dir, tmp_path
     for word in ("despite", "losing", "balance", "Yes"):
         assert f"<span class='key'> {word}</span>" in page
     assert mask_show_command(str(out), pair_id="nope") == 2
+
+
+def _tokenized_pairs(path, tokenizer_name, tok, made_with):
+    """A pairs Parquet file that carries ids made by tokenize_pair, plus one row whose ids lack EOS."""
+    import pyarrow as pa
+
+    from edit_ray.tokens import tokenize_pair
+
+    rows = []
+    for pid, chosen, rejected in GOOD:
+        prompt_ids, c = tokenize_pair(tok, PROMPT, chosen)
+        _, r = tokenize_pair(tok, PROMPT, rejected)
+        rows.append({"pair_id": pid, "prompt": PROMPT, "chosen": chosen, "rejected": rejected,
+                     "prompt_ids": prompt_ids, "chosen_ids": c, "rejected_ids": r})
+    rows.append({**rows[0], "pair_id": "p-no-eos", "chosen_ids": rows[0]["chosen_ids"][:-1]})
+    table = pa.Table.from_pylist(rows).replace_schema_metadata({b"edit_ray.tokenizer": made_with.encode()})
+    pq.write_table(table, path)
+    return str(path)
+
+
+def test_pretokenized_pairs_skip_tokenizing_and_give_the_same_masks(run_dir, tiny_model_dir, tmp_path, capsys):
+    from edit_ray.models import load_tokenizer
+
+    tok = load_tokenizer(tiny_model_dir)
+    from_text = io.read_table(str(run_dir[0] / "masks.parquet")).to_pylist()
+    # the stage must use the given ids: a row whose chosen_ids lack EOS fails although its texts are fine
+    path = _tokenized_pairs(tmp_path / "pairs.parquet", tiny_model_dir, tok, made_with=tiny_model_dir)
+    result = run_masking(path, str(tmp_path / "given"), tiny_model_dir, MaskingConfig(num_workers=1, batch_size=2))
+    assert "re-tokenizing" not in capsys.readouterr().out
+    assert io.read_table(str(tmp_path / "given" / "masks.parquet")).to_pylist() == from_text
+    errors = io.read_rows(str(tmp_path / "given" / "errors.parquet"))
+    assert [(e["row_id"], e["reason"]) for e in errors] == [("p-no-eos", "bad_input")]
+    assert "chosen_ids" in errors[0]["detail"] and "EOS" in errors[0]["detail"]
+    assert (result["pairs"], result["errors"]) == (3, 1)
+
+    # ids from another tokenizer are not trusted: the texts are tokenized again, so the no-EOS row passes
+    path = _tokenized_pairs(tmp_path / "other.parquet", tiny_model_dir, tok, made_with="some-other-model")
+    result = run_masking(path, str(tmp_path / "other"), tiny_model_dir, MaskingConfig(num_workers=1, batch_size=2))
+    assert "re-tokenizing the texts" in capsys.readouterr().out
+    assert (result["pairs"], result["errors"]) == (4, 0)

@@ -189,11 +189,15 @@ def _header(doc: dict) -> dict:
         v = doc.get(key)
         return v if isinstance(v, str) else ""
 
-    out_prefix = s("example_output_prefix").strip()
+    # Only a question-like output prefix carries the question ("Does the sentence ...?"); an answer
+    # marker after it ("...?\nA: ") belongs to the student prompt format, not to the question.
+    lines = [line.strip() for line in s("example_output_prefix").splitlines() if line.strip()]
+    while lines and re.fullmatch(r"(A|Answer|Output|Label)\s*:", lines[-1]):
+        lines.pop()
+    question = "\n".join(lines)
     return {
         "prefix": s("task_prefix") + s("example_input_prefix"),
-        # Only a question-like output prefix carries the question ("Does the sentence ...?").
-        "suffix": ("\n" + out_prefix) if out_prefix.endswith("?") else "",
+        "suffix": ("\n" + question) if question.endswith("?") else "",
         "description": s("description").strip(),
         "append": doc.get("append_choices_to_input", True),
     }

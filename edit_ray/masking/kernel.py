@@ -76,4 +76,4 @@ def key_weights(key: np.ndarray, on: float, off: float = 0.0) -> np.ndarray:
 
     Chosen side: ``key_weights(chosen_key, alpha, gamma)``; rejected side: ``key_weights(rejected_key, beta)``.
     """
-    return np.where(np.asarray(key, dtype=bool), np.float32(on), np.float32(off)).astype(np.float32)
+    return np.where(np.asarray(key) != 0, np.float32(on), np.float32(off))  # float32 scalars: a float32 array

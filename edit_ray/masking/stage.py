@@ -2,7 +2,8 @@
 
 Reads pairs ``{pair_id, prompt, chosen, rejected}`` (``dual/pairs.parquet``, or JSONL / Parquet given to
 ``edit-ray mask``), tokenizes each with the student's tokenizer exactly as training does
-(``edit_ray.tokens.tokenize_pair``), aligns the two responses with the minimum edit distance kernel and
+(``edit_ray.tokens.tokenize_pair``; or takes the ids from Parquet columns ``ID_COLUMNS`` made that way with
+the same tokenizer), aligns the two responses with the minimum edit distance kernel and
 writes the masks table of docs/CONTRACTS.md (columns in ``OUTPUT_COLUMNS``). The weights are the KRSL
 ones (paper eqs. 5–7; KRSL = key reasoning steps learning, stage 2 of EDIT): α on the correct CoT's key
 tokens and γ elsewhere, β on the wrong CoT's key tokens and 0 elsewhere (the loss subtracts the β term).
@@ -50,6 +51,10 @@ OUTPUT_COLUMNS = {
     "n_key_chosen": "int32: key tokens of the correct CoT",
     "n_key_rejected": "int32: key tokens of the wrong CoT",
 }
+# Optional input: token ids made upstream by ``edit_ray.tokens.tokenize_pair`` with the stage's own tokenizer
+# (named in the Parquet metadata key ``edit_ray.tokenizer``). Tokenizing costs ~50x the alignment, so pairs
+# that arrive tokenized skip it; ids from another or an unnamed tokenizer are dropped and the texts re-tokenized.
+ID_COLUMNS = ("prompt_ids", "chosen_ids", "rejected_ids")
 REASONS = {
     "identical_pair": "the two responses are the same tokens: no key token to learn from",
     "unrelated_pair": "the responses share no token but EOS: every token is key, the mask says nothing",
@@ -84,6 +89,16 @@ def check_fields(prompt: Any, chosen: Any, rejected: Any) -> str | None:
     return None
 
 
+def check_ids(prompt_ids, chosen_ids, rejected_ids, eos: int) -> str | None:
+    """None if pre-tokenized ids are usable (as ``tokenize_pair`` makes them), else the ``bad_input`` detail."""
+    for name, ids in (("prompt_ids", prompt_ids), ("chosen_ids", chosen_ids), ("rejected_ids", rejected_ids)):
+        if ids is None or len(ids) == 0:
+            return f"field '{name}' is {'missing' if ids is None else 'empty'}"
+        if name != "prompt_ids" and int(ids[-1]) != eos:
+            return f"field '{name}' does not end with EOS ({eos}): not made by tokenize_pair"
+    return None
+
+
 def mask_tokens(chosen_ids: list[int], rejected_ids: list[int], masking: MaskingConfig, alpha: float, beta: float,
                 gamma: float, tokenizer=None, chosen: str = "", rejected: str = "") -> dict:
     """Key masks and KRSL weights of one tokenized pair, or the reason it cannot have any.
@@ -95,18 +110,20 @@ def mask_tokens(chosen_ids: list[int], rejected_ids: list[int], masking: Masking
         (float32), ``n_key_chosen, n_key_rejected``, ``error`` (None or a key of ``REASONS``) and ``detail``.
     """
     chosen_key, rejected_key = key_masks(chosen_ids, rejected_ids, masking.strip_prefix, masking.strip_suffix)
-    if not chosen_key.any() and not rejected_key.any():
+    n_key_chosen, n_key_rejected = int(chosen_key.sum()), int(rejected_key.sum())
+    if n_key_chosen == 0 and n_key_rejected == 0:
         return _failed("identical_pair", f"{len(chosen_ids)} identical tokens")
-    if len(chosen_ids) - int(chosen_key.sum()) <= 1:  # the EOS both responses end with is all they share
+    if len(chosen_ids) - n_key_chosen <= 1:  # the EOS both responses end with is all they share
         return _failed("unrelated_pair", f"0 of {len(chosen_ids)} / {len(rejected_ids)} tokens aligned")
     if masking.widen != "none":
         chosen_key = widen(chosen_key, tokenizer, chosen, chosen_ids, masking.widen)
         rejected_key = widen(rejected_key, tokenizer, rejected, rejected_ids, masking.widen)
+        n_key_chosen, n_key_rejected = int(chosen_key.sum()), int(rejected_key.sum())
     return {
         "chosen_weights": key_weights(chosen_key, alpha, gamma),
         "rejected_weights": key_weights(rejected_key, beta, 0.0),
         "chosen_key": chosen_key, "rejected_key": rejected_key,
-        "n_key_chosen": int(chosen_key.sum()), "n_key_rejected": int(rejected_key.sum()),
+        "n_key_chosen": n_key_chosen, "n_key_rejected": n_key_rejected,
         "error": None, "detail": None,
     }
 
@@ -146,6 +163,20 @@ def _list_column(values: list, value_type: pa.DataType) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat.astype(value_type.to_pandas_dtype())))
 
 
+def _id_rows(column: pa.Array | pa.ChunkedArray, as_lists: bool = False) -> list:
+    """Per-row ids of a list<int> column (None for null rows): numpy views, or Python lists for the kernel.
+
+    Either way the whole column is converted at once, not a token or a row at a time.
+    """
+    col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    offsets = col.offsets.to_numpy()  # absolute into col.values, also for a sliced array
+    values = col.values.to_numpy(zero_copy_only=False)
+    if as_lists:  # rapidfuzz hashes Python ints fastest; one tolist per batch, then slices
+        values = values.tolist()
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    return [values[offsets[i]:offsets[i + 1]] if valid[i] else None for i in range(len(col))]
+
+
 # ------------------------------------------------------------------------------------ actor layer
 class KeyTokenMasker:
     """Ray Data callable: one per actor, so the tokenizer is loaded once per worker, not per batch."""
@@ -162,16 +193,27 @@ class KeyTokenMasker:
         n = batch.num_rows
         bad = [check_fields(cols["prompt"][i], cols["chosen"][i], cols["rejected"][i])
                or (None if cols["pair_id"][i] not in (None, "") else "field 'pair_id' is missing") for i in range(n)]
-        good = [i for i in range(n) if bad[i] is None]
-        # one batched tokenizer call per side: the same ids as tokenize_pair, without per-row overhead
-        prompt_ids, chosen_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
-                                                [cols["chosen"][i] for i in good])
-        _, rejected_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
-                                         [cols["rejected"][i] for i in good])
+        if all(c in batch.column_names for c in ID_COLUMNS):  # tokenized upstream; mask_pairs checked the tokenizer
+            given = {c: _id_rows(batch[c]) for c in ID_COLUMNS}
+            eos = self.tokenizer.eos_token_id
+            bad = [b or check_ids(*(given[c][i] for c in ID_COLUMNS), eos) for i, b in enumerate(bad)]
+            good = [i for i in range(n) if bad[i] is None]
+            prompt_ids, chosen_ids, rejected_ids = ([given[c][i] for i in good] for c in ID_COLUMNS)
+            as_lists = {c: _id_rows(batch[c], as_lists=True) for c in ("chosen_ids", "rejected_ids")}
+            kernel_chosen = [as_lists["chosen_ids"][i] for i in good]
+            kernel_rejected = [as_lists["rejected_ids"][i] for i in good]
+        else:
+            good = [i for i in range(n) if bad[i] is None]
+            # one batched tokenizer call per side: the same ids as tokenize_pair, without per-row overhead
+            prompt_ids, chosen_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
+                                                    [cols["chosen"][i] for i in good])
+            _, rejected_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
+                                             [cols["rejected"][i] for i in good])
+            kernel_chosen, kernel_rejected = chosen_ids, rejected_ids
         rows: list[dict] = [{"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_failed("bad_input", b)}
                             if b else None for b in bad]
         for k, i in enumerate(good):
-            out = mask_tokens(chosen_ids[k], rejected_ids[k], self.masking, self.alpha, self.beta, self.gamma,
+            out = mask_tokens(kernel_chosen[k], kernel_rejected[k], self.masking, self.alpha, self.beta, self.gamma,
                               self.tokenizer, cols["chosen"][i], cols["rejected"][i])
             ids = (prompt_ids[k], chosen_ids[k], rejected_ids[k]) if out["error"] is None else ([], [], [])
             rows[i] = {"prompt_ids": ids[0], "chosen_ids": ids[1], "rejected_ids": ids[2], **out}
@@ -209,8 +251,11 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
                 else:
                     why = obj if isinstance(obj, ValueError) else f"a JSON {type(obj).__name__}, not an object"
                     errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {why}"))
+        ids = None
     else:
-        rows, errors = io.read_rows(path), []
+        source = io.read_table(path)
+        rows, errors = source.drop_columns([c for c in ID_COLUMNS if c in source.column_names]).to_pylist(), []
+        ids = source.select(list(ID_COLUMNS)) if all(c in source.column_names for c in ID_COLUMNS) else None
     if rows and not any(c in rows[0] for c in INPUT_COLUMNS):
         raise ValueError(f"{path}: no pair columns; expected {sorted(INPUT_COLUMNS)}, got {sorted(rows[0])}")
 
@@ -222,6 +267,10 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
         **{c: [text(r.get(c)) for r in rows] for c in ("prompt", "chosen", "rejected")},
         _ROW: list(range(len(rows))),
     })
+    if ids is not None:
+        for c in ID_COLUMNS:
+            table = table.append_column(c, ids[c].cast(pa.list_(pa.int32())))
+        table = table.replace_schema_metadata(source.schema.metadata)
     return table, errors
 
 
@@ -236,6 +285,12 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
 
     if pairs.num_rows == 0:
         return OUTPUT_SCHEMA.empty_table(), []
+    if any(c in pairs.column_names for c in ID_COLUMNS):
+        made_with = (pairs.schema.metadata or {}).get(_TOKENIZER_KEY, b"").decode()
+        if made_with != tokenizer or not all(c in pairs.column_names for c in ID_COLUMNS):
+            print(f"[{STAGE}] pairs carry token ids from tokenizer {made_with or 'unnamed'!r}, not {tokenizer!r}: "
+                  "re-tokenizing the texts", flush=True)
+            pairs = pairs.drop_columns([c for c in ID_COLUMNS if c in pairs.column_names])
     # Several blocks, so that every actor of the pool gets work.
     step = max(1, min(masking.batch_size, -(-pairs.num_rows // (4 * masking.num_workers))))
     blocks = [pairs.slice(i, step) for i in range(0, pairs.num_rows, step)] or [pairs]

@@ -7,7 +7,8 @@ diverges at one step, as the paper's CCP exemplars do (§1.4).
 Sources, in order:
   1. synthetic task families (and BBH tasks of the same name) take theirs from the generator with a fixed
      seed: ``gold_cot`` for the correct CoT, ``corrupt_cot`` for the wrong one;
-  2. hand-written exemplars for the BBH/BIG-bench families in ``HAND_WRITTEN`` (written for this project);
+  2. hand-written exemplars for the BBH/BIG-bench families in ``HAND_WRITTEN`` (written for this project;
+     the out-of-domain BB-sub tasks' ones live in ``exemplars_bbsub``);
   3. ``GENERIC``: a task-agnostic fallback (multiple choice, yes/no, number) that works for any task.
 The family of a task is its name up to the first "." ("logical_deduction.three_objects" ->
 "logical_deduction").
@@ -18,6 +19,7 @@ from __future__ import annotations
 import functools
 
 from edit_ray.config import SYNTHETIC_TASKS
+from edit_ray.prompts.exemplars_bbsub import BBSUB_HAND_WRITTEN
 
 Exemplar = dict[str, str]
 EXEMPLAR_SEED = 12345  # synthetic exemplars; the data itself is generated with the run seed
@@ -798,6 +800,9 @@ HAND_WRITTEN: dict[str, list[Exemplar]] = {
         },
     ],
 }
+
+
+HAND_WRITTEN.update(BBSUB_HAND_WRITTEN)  # the 54 out-of-domain BIG-bench tasks, kept in their own module
 
 
 def family(task: str) -> str:
