@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ConfigError(ValueError):
@@ -30,8 +30,16 @@ class Section(BaseModel):
 # --------------------------------------------------------------------------------------------- run
 class RunSection(Section):
     name: str = Field("edit-run", description="Run name; also the Ray Train/Tune experiment name.")
-    dir: str = Field("runs/edit-run", description="Run directory: a local path or a pyarrow URI (s3://, gs://).")
+    dir: str = Field("runs/edit-run", validate_default=True,
+                     description="Run directory: a local path or a pyarrow URI (s3://, gs://).")
     seed: int = Field(42, description="Global seed (data split, sampling seeds, training).")
+
+    @field_validator("dir")
+    @classmethod
+    def _absolute(cls, v: str) -> str:
+        # Ray Train/Data workers run in their own working directories: a relative local path would point
+        # elsewhere there (and a model dir under it would be taken for a hub id), so fix it at load time.
+        return v if "://" in v else os.path.abspath(os.path.expanduser(v))
 
 
 # -------------------------------------------------------------------------------------------- data

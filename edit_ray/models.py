@@ -63,6 +63,8 @@ def resolve(name: str) -> str:
         return str(_build_once(name, _convert_smollm2))
     if name == TINY_LLAMA:
         return str(_build_once(name, _build_tiny_llama))
+    if os.path.isdir(name):  # absolute, so that Ray workers (other working directories) find it too
+        return os.path.abspath(name)
     return name
 
 
