@@ -102,7 +102,7 @@ def test_autoscaling_range_must_be_ordered():
 def test_training_workers_must_fit_the_resources():
     with pytest.raises(ConfigError, match=r"krsl: num_workers 4 with use_gpu needs 4 GPUs"):
         load_config(None, ["krsl.use_gpu=true", "krsl.num_workers=4", "resources.num_gpus=2"])
-    with pytest.raises(ConfigError, match=r"sft: num_workers 9 > resources.num_cpus 8"):
+    with pytest.raises(ConfigError, match=r"sft: num_workers 9 x cpus_per_worker 1 = 9 CPUs > resources.num_cpus 8"):
         load_config(None, ["sft.num_workers=9"])
     with pytest.raises(ConfigError, match=r"sft.bf16 needs sft.use_gpu=true"):
         load_config(None, ["sft.bf16=true"])

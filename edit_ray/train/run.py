@@ -105,6 +105,8 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
     datasets = {"train": train_ds}
     if val_path is not None:
         datasets["val"], *_ = prepare_examples(stage, val_path, cfg, init_dir, io.join(out_dir, "val_errors.parquet"))
+    for ds in datasets.values():  # workers read their shard once at start; a bar would stay open all training
+        ds.context.enable_progress_bars = False
     loop_config = {
         "stage": stage, "train": tcfg.model_dump(mode="json"),
         "lora": cfg.student.lora.model_dump(mode="json") if cfg.student.lora else None,
@@ -116,7 +118,8 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
     return TorchTrainer(
         train_loop_per_worker,
         train_loop_config=loop_config,
-        scaling_config=ScalingConfig(num_workers=tcfg.num_workers, use_gpu=tcfg.use_gpu),
+        scaling_config=ScalingConfig(num_workers=tcfg.num_workers, use_gpu=tcfg.use_gpu,
+                                     resources_per_worker={"CPU": tcfg.cpus_per_worker, "GPU": int(tcfg.use_gpu)}),
         run_config=ray.train.RunConfig(
             name=name, storage_path=_local(io.join(out_dir, "ray")), callbacks=callbacks,
             failure_config=FailureConfig(max_failures=tcfg.max_failures),
