@@ -217,3 +217,33 @@ def test_kill_and_resume_continue_from_the_step_where_they_stopped(matrix, table
     # the row whose prompt fills max_length went to the errors table, with its reason
     errors = pq.read_table(os.path.join(out, "errors.parquet")).to_pylist()
     assert [(e["row_id"], e["reason"]) for e in errors] == [("too-long", "no_response_tokens")]
+
+
+@pytest.mark.parametrize("sink", ["mlflow", "tensorboard"])
+def test_metrics_go_to_the_jsonl_log_and_to_the_chosen_sink(tmp_path, monkeypatch, sink):
+    from edit_ray.config import SFTConfig
+    from edit_ray.train.loop import open_loggers
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)  # the default: runs kept beside metrics.jsonl
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
+    out = tmp_path / "out"
+    jsonl, log = open_loggers(SFTConfig(log_to=sink), str(out), rank=0, run_name="sink-test")
+    for step, loss in ((1, 2.5), (2, 1.5)):
+        log({"loss": loss, "lr": 1e-4}, step)
+    jsonl.close()
+    with open(out / "metrics.jsonl") as f:
+        assert [(r["step"], r["loss"]) for r in map(json.loads, f)] == [(1, 2.5), (2, 1.5)]
+    if sink == "tensorboard":
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        events = EventAccumulator(str(out / "tensorboard"))
+        events.Reload()
+        assert [(e.step, e.value) for e in events.Scalars("loss")] == [(1, 2.5), (2, 1.5)]
+    else:
+        import mlflow
+
+        run_id = mlflow.active_run().info.run_id
+        mlflow.end_run()
+        history = mlflow.MlflowClient((out / "mlruns").as_uri()).get_metric_history(run_id, "loss")
+        assert sorted((m.step, m.value) for m in history) == [(1, 2.5), (2, 1.5)]
+    assert open_loggers(SFTConfig(log_to=sink), str(out), rank=1, run_name="x")[0] is None  # rank 0 only

@@ -29,6 +29,7 @@ import json
 import os
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
@@ -126,6 +127,10 @@ def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
         case "mlflow":
             import mlflow
 
+            if not os.environ.get("MLFLOW_TRACKING_URI"):
+                # mlflow-skinny has no SQL store for MLflow's sqlite default: keep the runs beside metrics.jsonl
+                os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+                mlflow.set_tracking_uri(Path(out_dir, "mlruns").absolute().as_uri())
             mlflow.set_experiment(run_name)
             mlflow.start_run(run_name=run_name)
             sinks.append(lambda m, s: mlflow.log_metrics({k: float(v) for k, v in m.items()}, step=s))
@@ -135,7 +140,13 @@ def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
             except ImportError as e:
                 raise ImportError("log_to=tensorboard needs `pip install tensorboard`") from e
             writer = SummaryWriter(os.path.join(out_dir, "tensorboard"))
-            sinks.append(lambda m, s: [writer.add_scalar(k, float(v), s) for k, v in m.items()])
+
+            def to_tensorboard(m: dict, s: int) -> None:
+                for k, v in m.items():
+                    writer.add_scalar(k, float(v), s)
+                writer.flush()  # the writer is never closed explicitly: a killed worker keeps what it logged
+
+            sinks.append(to_tensorboard)
 
     def log(metrics: dict, step: int) -> None:
         jsonl.write(json.dumps({"step": step, **metrics}) + "\n")
