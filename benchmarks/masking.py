@@ -7,7 +7,8 @@ with three local edits (a changed number, an inserted clause, a deleted word), a
 right one and diverges. Printed, from one run, in pairs/s:
 
 - reference: the paper's pure-Python DP, one run per direction (edit_ray.masking.reference);
-- kernel: ``key_masks`` on token ids, one core, in process;
+- kernel: ``key_masks`` on token ids, one core, in process: on ids packed into strings (``pack_ids``, the
+  form the stage uses; packing not timed) and, for reference, on Python lists of ids;
 - pair work: ``KeyTokenMasker`` called in process on batches (kernel + weights + Arrow columns, and from
   text also tokenizing both sides): everything one stage actor does, without Ray;
 - stage 1w / 2w: ``mask_pairs`` on a local Ray cluster with 1 and 2 actors; "steady" counts from the first
@@ -66,7 +67,7 @@ def rate(n: int, seconds: float) -> float:
 def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_ref: int) -> dict:
     """Reference, kernel and in-process pair work on pairs of about ``length`` tokens (no Ray)."""
     from edit_ray.config import MaskingConfig
-    from edit_ray.masking.kernel import key_masks
+    from edit_ray.masking.kernel import key_masks, pack_ids
     from edit_ray.masking.reference import reference_key_masks
     from edit_ray.masking.stage import _ROW, KeyTokenMasker
     from edit_ray.tokens import tokenize_pairs
@@ -84,6 +85,11 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     t = time.perf_counter()
     for c, r in zip(chosen, rejected):
         key_masks(c, r)
+    res["kernel_lists"] = rate(len(chosen), time.perf_counter() - t)
+    packed = [(pack_ids(c), pack_ids(r)) for c, r in zip(chosen, rejected)]  # packing is not timed here
+    t = time.perf_counter()
+    for c, r in packed:
+        key_masks(c, r)
     res["kernel"] = rate(len(chosen), time.perf_counter() - t)
 
     table = pa.Table.from_pylist([{**p, _ROW: i} for i, p in enumerate(pairs)])
@@ -99,8 +105,8 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
             masker(t_in.slice(i, cfg.batch_size))
         res[f"pair_work_{name}"] = rate(t_in.num_rows, time.perf_counter() - t)
     res["tables"] = {"text": table, "ids": tokenized}
-    print(f"{length}: reference {res['reference']:.2f}/s, kernel {res['kernel']:.0f}/s "
-          f"({res['kernel'] / res['reference']:.0f}x), pair work from text {res['pair_work_text']:.0f}/s, "
+    print(f"{length}: reference {res['reference']:.2f}/s, kernel {res['kernel']:.0f}/s on packed ids "
+          f"({res['kernel'] / res['reference']:.0f}x; {res['kernel_lists']:.0f}/s on lists), pair work from text {res['pair_work_text']:.0f}/s, "
           f"from ids {res['pair_work_ids']:.0f}/s", flush=True)
     return res
 
@@ -174,11 +180,11 @@ def main() -> None:
         ray.shutdown()
     print(f"\nmasking benchmark: {args.pairs} pairs (reference: {args.ref_pairs}), cpu_count={os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f}")
-    print(f"{'length':>7} {'tokens':>7} {'reference':>10} {'kernel':>8} {'kernel/ref':>11} | from ids: {'work':>6} "
+    print(f"{'length':>7} {'tokens':>7} {'reference':>10} {'kernel':>8} {'(lists)':>8} {'kernel/ref':>11} | from ids: {'work':>6} "
           f"{'1w':>6} {'2w':>6} {'1w/kernel':>10} {'2w/1w':>6} | from text: {'work':>6} {'1w':>6} {'2w':>6} "
           f"{'2w/1w':>6}   (pairs/s)")
     for r in results:
-        print(f"{r['length']:>7} {r['tokens']:>7.0f} {r['reference']:>10.2f} {r['kernel']:>8.0f} "
+        print(f"{r['length']:>7} {r['tokens']:>7.0f} {r['reference']:>10.2f} {r['kernel']:>8.0f} {r['kernel_lists']:>8.0f} "
               f"{r['kernel'] / r['reference']:>10.0f}x | {'':>9} {r['pair_work_ids']:>6.0f} {r['ids_1w']:>6.0f} "
               f"{r['ids_2w']:>6.0f} {r['ids_1w'] / r['kernel']:>9.2f}x {r['ids_2w'] / r['ids_1w']:>5.2f}x | "
               f"{'':>10} {r['pair_work_text']:>6.0f} {r['text_1w']:>6.0f} {r['text_2w']:>6.0f} "

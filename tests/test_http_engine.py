@@ -22,6 +22,7 @@ import pytest
 
 from edit_ray.config import EngineConfig
 from edit_ray.engines import error_reason, generate_rows
+from edit_ray.engines.vllm_engine import engine_dtype
 
 KEY = "sk-edit-ray-test-4f1c9a"  # a test-only key; it must never show up in logs or rows
 KEY_ENV = "EDIT_RAY_TEST_HTTP_KEY"
@@ -43,7 +44,7 @@ def vllm_server(tiny_model_dir, tmp_path_factory):
     # module directly; on a CUDA install `vllm serve DIR` is equivalent.
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", tiny_model_dir, "--host", "127.0.0.1",
            "--port", str(port), "--api-key", KEY, "--max-model-len", "256", "--enforce-eager",
-           "--gpu-memory-utilization", "0.3"]
+           "--gpu-memory-utilization", "0.3", "--dtype", engine_dtype(EngineConfig(kind="vllm"))]
     with open(log, "w") as f:
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

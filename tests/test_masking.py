@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from edit_ray.config import MaskingConfig
 from edit_ray.masking import edit_ops, key_masks, key_weights
+from edit_ray.masking.kernel import pack_ids, unpack_ids
 from edit_ray.masking.reference import (
     count_optimal_alignments,
     reference_distance,
@@ -113,6 +114,26 @@ def test_kernel_matches_reference_on_local_edits_of_one_response(seed, n_edits):
             case "delete":
                 del r[at:at + rng.randrange(1, 3)]
     _check_against_reference(c, r, strip_suffix=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([0, 1, 2, 0xD7FF, 0xD800, 0xDFFF, 0xFFFF, 151_000, 0x10FFFE]), max_size=30),
+       st.lists(st.sampled_from([0, 1, 2, 0xD7FF, 0xD800, 0xDFFF, 0xFFFF, 151_000, 0x10FFFE]), max_size=30))
+def test_packed_ids_align_exactly_like_the_ids(c, r):
+    """The stage aligns ids packed into str (pack_ids): same script as on the id lists, for id 0, the
+    surrogate range and the largest packable id, and the ids come back unchanged."""
+    pc, pr = pack_ids(np.array(c, np.int32)), pack_ids(np.array(r, np.int32))
+    assert len(pc) == len(c) and unpack_ids(pc).tolist() == c
+    assert edit_ops(pc, pr) == edit_ops(c, r)
+    assert [m.tolist() for m in key_masks(pc, pr)] == [m.tolist() for m in key_masks(c, r)]
+
+
+def test_pack_ids_rejects_ids_it_cannot_pack():
+    with pytest.raises(ValueError, match="packed"):
+        pack_ids([5, 0x10FFFF])
+    with pytest.raises(ValueError, match="packed"):
+        pack_ids(np.array([-1, 3]))
+    assert pack_ids([]) == ""
 
 
 def test_strip_options_do_not_change_cost():

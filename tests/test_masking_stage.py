@@ -147,3 +147,47 @@ def test_pretokenized_pairs_skip_tokenizing_and_give_the_same_masks(run_dir, tin
     result = run_masking(path, str(tmp_path / "other"), tiny_model_dir, MaskingConfig(num_workers=1, batch_size=2))
     assert "re-tokenizing the texts" in capsys.readouterr().out
     assert (result["pairs"], result["errors"]) == (4, 0)
+
+
+@pytest.mark.parametrize("widen", ["none", "word"])
+def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
+    """KeyTokenMasker works on whole Arrow columns (ids passed through, masks in one flat buffer, packed ids);
+    called in process on a mixed batch it must give, row by row, exactly what the one-pair ``mask_pair`` gives,
+    from text and from pre-tokenized ids, with and without widening, including failed rows and a sliced batch."""
+    import pyarrow as pa
+
+    from edit_ray.masking.stage import _ROW, ID_COLUMNS, KeyTokenMasker, mask_pair
+    from edit_ray.models import load_tokenizer
+    from edit_ray.tokens import tokenize_pair
+
+    tok = load_tokenizer(tiny_model_dir)
+    cfg = MaskingConfig(widen=widen)
+    rows = [{"pair_id": pid, "prompt": PROMPT, "chosen": c, "rejected": r} for pid, c, r in GOOD * 3]
+    rows += [{"pair_id": "same", "prompt": PROMPT, "chosen": GOOD[1][1], "rejected": GOOD[1][1]},
+             {"pair_id": "unrelated", "prompt": PROMPT, "chosen": "alpha beta", "rejected": "12345 67890"},
+             {"pair_id": "empty", "prompt": PROMPT, "chosen": " ", "rejected": GOOD[0][2]}]
+    text = pa.Table.from_pylist([{**r, _ROW: i} for i, r in enumerate(rows)])
+    ids = {c: [] for c in ID_COLUMNS}
+    for r in rows:
+        p, ch = tokenize_pair(tok, r["prompt"], r["chosen"]) if r["chosen"].strip() else ([1], [])
+        ids["prompt_ids"].append(p), ids["chosen_ids"].append(ch)
+        ids["rejected_ids"].append(tokenize_pair(tok, r["prompt"], r["rejected"])[1])
+    tokenized = text
+    for c in ID_COLUMNS:
+        tokenized = tokenized.append_column(c, pa.array(ids[c], pa.list_(pa.int32())))
+    masker = KeyTokenMasker(tiny_model_dir, cfg, 1.0, 0.025, 0.1)
+    for table in (text, tokenized, tokenized.slice(2)):  # a slice: offsets no longer start at 0
+        got = masker(table).to_pylist()
+        assert [g[_ROW] for g in got] == table[_ROW].to_pylist()
+        for g in got:
+            r = rows[g[_ROW]]
+            want = mask_pair(tok, r["prompt"], r["chosen"], r["rejected"], cfg, 1.0, 0.025, 0.1)
+            assert (g["error"], g["pair_id"]) == (want["error"], r["pair_id"])
+            if want["error"] is None:
+                for col in ("prompt_ids", "chosen_ids", "rejected_ids", "chosen_key", "rejected_key",
+                            "n_key_chosen", "n_key_rejected"):
+                    assert list(np.atleast_1d(g[col])) == list(np.atleast_1d(want[col])), (r["pair_id"], col)
+                for col in ("chosen_weights", "rejected_weights"):
+                    assert g[col] == pytest.approx(want[col].tolist()), (r["pair_id"], col)
+    errors = {g["pair_id"]: g["error"] for g in masker(tokenized).to_pylist() if g["error"]}
+    assert errors == {"same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input"}

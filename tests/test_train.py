@@ -195,11 +195,13 @@ def test_kill_and_resume_continue_from_the_step_where_they_stopped(matrix, table
     an uninterrupted run (the matrix's resume-ref case)."""
     cfg = _resume_config(tiny_model_dir)
     out = str(tmp_path / "sft")
-    kwargs = dict(data_path=tables["sft"], init_model=tiny_model_dir, out_dir=out, name="resume")
+    kwargs = {"data_path": tables["sft"], "init_model": tiny_model_dir, "out_dir": out, "name": "resume"}
     faults = {"fault_at_steps": [2, 4], "fault_marker_dir": str(tmp_path)}
+    from ray.train import TrainingFailedError  # the V2 class when Train V2 is on (the default)
+
     try:
         failed = build_trainer(cfg, "sft", **kwargs, loop_overrides=faults).fit().error
-    except Exception as e:  # Ray Train V2 raises TrainingFailedError from fit()
+    except TrainingFailedError as e:  # Ray Train V2 raises it from fit() (WorkerGroupError is a subclass)
         failed = e
     assert failed is not None and "injected fault after step 4" in str(failed)
     assert os.path.exists(tmp_path / "fault-at-step-2") and os.path.exists(tmp_path / "fault-at-step-4")

@@ -34,7 +34,7 @@ def test_epoch_order_is_deterministic_disjoint_and_equal_across_ranks():
     a0, a1 = epoch_order(10, 3, 42, 0, 2, 2), epoch_order(10, 3, 42, 1, 2, 2)
     assert a0 == epoch_order(10, 3, 42, 0, 2, 2)  # same (seed, epoch) -> same order: what resume relies on
     assert len(a0) == len(a1) == 2  # 10 rows / 2 ranks = 5 -> 2 full batches of 2 each
-    flat0, flat1 = sum(a0, []), sum(a1, [])
+    flat0, flat1 = [i for b in a0 for i in b], [i for b in a1 for i in b]
     assert not set(flat0) & set(flat1)
     assert epoch_order(10, 4, 42, 0, 2, 2) != a0  # a new permutation each epoch
 

@@ -24,31 +24,51 @@ from rapidfuzz.distance import Levenshtein, Postfix, Prefix
 TokenIds = Sequence[int] | np.ndarray
 
 
-def _as_list(ids: TokenIds) -> list[int]:
-    # rapidfuzz hashes list elements directly; numpy scalars would go through a slower generic path
+def pack_ids(ids: TokenIds) -> str:
+    """Token ids as one str of code points ``id + 1`` (same alignments as the ids: equal ids, equal chars).
+
+    rapidfuzz compares a str's buffer directly; a list of ints costs a Python int and a hash per token, and
+    making those lists (``ndarray.tolist``) cost the masking stage ~1/3 of the alignment time. ``+ 1`` keeps
+    id 0 from becoming a NUL. Raises ValueError for ids outside ``[0, 0x10FFFE]`` (no vocabulary is that large).
+    """
+    arr = np.asarray(ids)
+    if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= 0x10FFFF):
+        raise ValueError(f"token ids must lie in [0, {0x10FFFF - 1}] to be packed, got {arr.min()}..{arr.max()}")
+    return (arr.astype("<u4") + 1).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def unpack_ids(packed: str) -> np.ndarray:
+    """The ids of a ``pack_ids`` string (int64)."""
+    return np.frombuffer(packed.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64) - 1
+
+
+def _as_seq(ids: TokenIds | str) -> list[int] | str:
+    # rapidfuzz reads a str's buffer and hashes list elements directly; numpy scalars take a slower generic path
+    if isinstance(ids, str):
+        return ids
     return ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
 
 
-def edit_ops(chosen: TokenIds, rejected: TokenIds, strip_prefix: bool = True,
+def edit_ops(chosen: TokenIds | str, rejected: TokenIds | str, strip_prefix: bool = True,
              strip_suffix: bool = False) -> list[tuple[str, int, int]]:
     """A minimum-cost edit script turning ``chosen`` into ``rejected``.
 
     Args:
-        chosen, rejected: response token ids (prompt removed).
+        chosen, rejected: response token ids (prompt removed), or both packed with ``pack_ids``.
         strip_prefix: align only after the longest common prefix (the paper does; no effect on the cost).
         strip_suffix: also leave out the longest common suffix (no effect on the cost).
     Returns:
         ``(tag, i, j)`` ops, tag in ``replace`` | ``delete`` | ``insert``; ``i`` indexes ``chosen`` and
         ``j`` indexes ``rejected``. Its length is the Levenshtein distance.
     """
-    a, b = _as_list(chosen), _as_list(rejected)
+    a, b = _as_seq(chosen), _as_seq(rejected)
     p = int(Prefix.similarity(a, b)) if strip_prefix else 0
     s = int(Postfix.similarity(a[p:], b[p:])) if strip_suffix else 0
     a, b = a[p:len(a) - s], b[p:len(b) - s]
     return [(tag, i + p, j + p) for tag, i, j in Levenshtein.editops(a, b).as_list()]
 
 
-def key_masks(chosen: TokenIds, rejected: TokenIds, strip_prefix: bool = True,
+def key_masks(chosen: TokenIds | str, rejected: TokenIds | str, strip_prefix: bool = True,
               strip_suffix: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Key-token masks of a (correct, wrong) CoT pair.
 

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from edit_ray import io
 from edit_ray.config import MaskingConfig
-from edit_ray.masking.kernel import key_masks, key_weights
+from edit_ray.masking.kernel import key_masks, key_weights, pack_ids, unpack_ids
 from edit_ray.masking.show import mask_show_command  # noqa: F401  (the CLI imports it from here)
 from edit_ray.masking.widen import widen
 from edit_ray.tokens import tokenize_pair, tokenize_pairs
@@ -99,38 +99,37 @@ def check_ids(prompt_ids, chosen_ids, rejected_ids, eos: int) -> str | None:
     return None
 
 
-def mask_tokens(chosen_ids: list[int], rejected_ids: list[int], masking: MaskingConfig, alpha: float, beta: float,
-                gamma: float, tokenizer=None, chosen: str = "", rejected: str = "") -> dict:
-    """Key masks and KRSL weights of one tokenized pair, or the reason it cannot have any.
+def mask_tokens(chosen_ids: list[int] | str, rejected_ids: list[int] | str, masking: MaskingConfig, tokenizer=None,
+                chosen: str = "", rejected: str = "") -> dict:
+    """Key masks of one tokenized pair (ids, or both packed by ``pack_ids``), or the reason it cannot have any.
 
     ``tokenizer`` and the texts are needed only when ``masking.widen`` is not ``none``.
 
     Returns:
-        ``chosen_key, rejected_key`` (int8, shapes (n,), (m,)), ``chosen_weights, rejected_weights``
-        (float32), ``n_key_chosen, n_key_rejected``, ``error`` (None or a key of ``REASONS``) and ``detail``.
+        ``chosen_key, rejected_key`` (int8, shapes (n,), (m,)), ``n_key_chosen, n_key_rejected``, ``error``
+        (None or a key of ``REASONS``) and ``detail``.
     """
     chosen_key, rejected_key = key_masks(chosen_ids, rejected_ids, masking.strip_prefix, masking.strip_suffix)
-    n_key_chosen, n_key_rejected = int(chosen_key.sum()), int(rejected_key.sum())
+    n_key_chosen, n_key_rejected = int(np.count_nonzero(chosen_key)), int(np.count_nonzero(rejected_key))
     if n_key_chosen == 0 and n_key_rejected == 0:
         return _failed("identical_pair", f"{len(chosen_ids)} identical tokens")
     if len(chosen_ids) - n_key_chosen <= 1:  # the EOS both responses end with is all they share
         return _failed("unrelated_pair", f"0 of {len(chosen_ids)} / {len(rejected_ids)} tokens aligned")
     if masking.widen != "none":
+        if isinstance(chosen_ids, str):
+            chosen_ids, rejected_ids = unpack_ids(chosen_ids), unpack_ids(rejected_ids)
         chosen_key = widen(chosen_key, tokenizer, chosen, chosen_ids, masking.widen)
         rejected_key = widen(rejected_key, tokenizer, rejected, rejected_ids, masking.widen)
         n_key_chosen, n_key_rejected = int(chosen_key.sum()), int(rejected_key.sum())
-    return {
-        "chosen_weights": key_weights(chosen_key, alpha, gamma),
-        "rejected_weights": key_weights(rejected_key, beta, 0.0),
-        "chosen_key": chosen_key, "rejected_key": rejected_key,
-        "n_key_chosen": n_key_chosen, "n_key_rejected": n_key_rejected,
-        "error": None, "detail": None,
-    }
+    return {"chosen_key": chosen_key, "rejected_key": rejected_key,
+            "n_key_chosen": n_key_chosen, "n_key_rejected": n_key_rejected, "error": None, "detail": None}
 
 
 def mask_pair(tokenizer, prompt: Any, chosen: Any, rejected: Any, masking: MaskingConfig,
               alpha: float, beta: float, gamma: float) -> dict:
-    """Masks and weights of one text pair (``mask_tokens`` after ``tokenize_pair``), or why not.
+    """Masks and KRSL weights of one text pair (``mask_tokens`` after ``tokenize_pair``), or why not.
+
+    The actor below computes the same columns a batch at a time; this is the one-pair form (tests, notebooks).
 
     Returns:
         A dict with the ``OUTPUT_COLUMNS`` but ``pair_id``, plus ``error`` and ``detail``; rows with an
@@ -138,48 +137,44 @@ def mask_pair(tokenizer, prompt: Any, chosen: Any, rejected: Any, masking: Maski
     """
     bad = check_fields(prompt, chosen, rejected)
     if bad:
-        return {"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_failed("bad_input", bad)}
+        return {"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_with_weights(_failed("bad_input", bad),
+                                                                                      alpha, beta, gamma)}
     prompt_ids, chosen_ids = tokenize_pair(tokenizer, prompt, chosen)
     _, rejected_ids = tokenize_pair(tokenizer, prompt, rejected)
-    out = mask_tokens(chosen_ids, rejected_ids, masking, alpha, beta, gamma, tokenizer, chosen, rejected)
+    out = mask_tokens(chosen_ids, rejected_ids, masking, tokenizer, chosen, rejected)
     if out["error"] is not None:
         prompt_ids, chosen_ids, rejected_ids = [], [], []
-    return {"prompt_ids": prompt_ids, "chosen_ids": chosen_ids, "rejected_ids": rejected_ids, **out}
+    return {"prompt_ids": prompt_ids, "chosen_ids": chosen_ids, "rejected_ids": rejected_ids,
+            **_with_weights(out, alpha, beta, gamma)}
+
+
+def _with_weights(masks: dict, alpha: float, beta: float, gamma: float) -> dict:
+    return {**masks, "chosen_weights": key_weights(masks["chosen_key"], alpha, gamma),
+            "rejected_weights": key_weights(masks["rejected_key"], beta, 0.0)}
 
 
 def _failed(reason: str, detail: str) -> dict:
     empty = np.zeros(0, dtype=np.int8)
-    return {"chosen_weights": empty.astype(np.float32), "rejected_weights": empty.astype(np.float32),
-            "chosen_key": empty, "rejected_key": empty, "n_key_chosen": 0, "n_key_rejected": 0,
+    return {"chosen_key": empty, "rejected_key": empty, "n_key_chosen": 0, "n_key_rejected": 0,
             "error": reason, "detail": detail}
 
 
-def _list_column(values: list, value_type: pa.DataType) -> pa.Array:
-    """One Arrow list column from per-row sequences, built from a flat buffer (no per-element Python)."""
-    lengths = np.fromiter((len(v) for v in values), dtype=np.int32, count=len(values))
-    offsets = np.zeros(len(values) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    flat = np.concatenate([np.asarray(v) for v in values]) if len(values) else np.zeros(0)
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat.astype(value_type.to_pandas_dtype())))
-
-
-def _id_rows(column: pa.Array | pa.ChunkedArray, as_lists: bool = False) -> list:
-    """Per-row ids of a list<int> column (None for null rows): numpy views, or Python lists for the kernel.
-
-    Either way the whole column is converted at once, not a token or a row at a time.
-    """
+def _ids_column(column: pa.Array | pa.ChunkedArray | list) -> pa.ListArray:
+    """A list<int32> column as one ListArray (chunks combined; Python lists converted once)."""
+    if isinstance(column, list):
+        return pa.array(column, pa.list_(pa.int32()))
     col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    offsets = col.offsets.to_numpy()  # absolute into col.values, also for a sliced array
-    values = col.values.to_numpy(zero_copy_only=False)
-    if as_lists:  # rapidfuzz hashes Python ints fastest; one tolist per batch, then slices
-        values = values.tolist()
-    valid = col.is_valid().to_numpy(zero_copy_only=False)
-    return [values[offsets[i]:offsets[i + 1]] if valid[i] else None for i in range(len(col))]
+    return col if col.type == pa.list_(pa.int32()) else col.cast(pa.list_(pa.int32()))
 
 
 # ------------------------------------------------------------------------------------ actor layer
 class KeyTokenMasker:
-    """Ray Data callable: one per actor, so the tokenizer is loaded once per worker, not per batch."""
+    """Ray Data callable: one per actor, so the tokenizer is loaded once per worker, not per batch.
+
+    A batch is worked on as whole Arrow columns, not rows: the id columns pass through unchanged, each
+    pair's key masks are written into one flat buffer laid out like the ids (same offsets), and the
+    weights are computed once over that buffer. Per pair, only the alignment runs in Python.
+    """
 
     def __init__(self, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float, gamma: float):
         from edit_ray.models import load_tokenizer
@@ -188,44 +183,62 @@ class KeyTokenMasker:
         self.masking, self.alpha, self.beta, self.gamma = masking, alpha, beta, gamma
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        cols = {c: batch[c].to_pylist() if c in batch.column_names else [None] * batch.num_rows
-                for c in ("pair_id", "prompt", "chosen", "rejected", _ROW)}
         n = batch.num_rows
+        cols = {c: batch[c].to_pylist() if c in batch.column_names else [None] * n
+                for c in ("pair_id", "prompt", "chosen", "rejected", _ROW)}
         bad = [check_fields(cols["prompt"][i], cols["chosen"][i], cols["rejected"][i])
                or (None if cols["pair_id"][i] not in (None, "") else "field 'pair_id' is missing") for i in range(n)]
         if all(c in batch.column_names for c in ID_COLUMNS):  # tokenized upstream; mask_pairs checked the tokenizer
-            given = {c: _id_rows(batch[c]) for c in ID_COLUMNS}
-            eos = self.tokenizer.eos_token_id
-            bad = [b or check_ids(*(given[c][i] for c in ID_COLUMNS), eos) for i, b in enumerate(bad)]
+            ids = {c: _ids_column(batch[c]) for c in ID_COLUMNS}
+        else:  # one batched tokenizer call per side: the same ids as tokenize_pair, without per-row overhead
             good = [i for i in range(n) if bad[i] is None]
-            prompt_ids, chosen_ids, rejected_ids = ([given[c][i] for i in good] for c in ID_COLUMNS)
-            as_lists = {c: _id_rows(batch[c], as_lists=True) for c in ("chosen_ids", "rejected_ids")}
-            kernel_chosen = [as_lists["chosen_ids"][i] for i in good]
-            kernel_rejected = [as_lists["rejected_ids"][i] for i in good]
-        else:
-            good = [i for i in range(n) if bad[i] is None]
-            # one batched tokenizer call per side: the same ids as tokenize_pair, without per-row overhead
-            prompt_ids, chosen_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
-                                                    [cols["chosen"][i] for i in good])
-            _, rejected_ids = tokenize_pairs(self.tokenizer, [cols["prompt"][i] for i in good],
-                                             [cols["rejected"][i] for i in good])
-            kernel_chosen, kernel_rejected = chosen_ids, rejected_ids
-        rows: list[dict] = [{"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_failed("bad_input", b)}
-                            if b else None for b in bad]
-        for k, i in enumerate(good):
-            out = mask_tokens(kernel_chosen[k], kernel_rejected[k], self.masking, self.alpha, self.beta, self.gamma,
-                              self.tokenizer, cols["chosen"][i], cols["rejected"][i])
-            ids = (prompt_ids[k], chosen_ids[k], rejected_ids[k]) if out["error"] is None else ([], [], [])
-            rows[i] = {"prompt_ids": ids[0], "chosen_ids": ids[1], "rejected_ids": ids[2], **out}
-        arrays = {"pair_id": pa.array(cols["pair_id"], pa.string())}
-        for field in OUTPUT_SCHEMA:
-            if pa.types.is_list(field.type):
-                arrays[field.name] = _list_column([r[field.name] for r in rows], field.type.value_type)
-            elif field.name != "pair_id":
-                arrays[field.name] = pa.array([r[field.name] for r in rows], field.type)
-        arrays[_ROW] = pa.array(cols[_ROW], pa.int64())
-        arrays["error"] = pa.array([r["error"] for r in rows], pa.string())
-        arrays["detail"] = pa.array([r["detail"] for r in rows], pa.string())
+            texts = {side: [cols[side][i] for i in good] for side in ("prompt", "chosen", "rejected")}
+            made = dict(zip(("prompt_ids", "chosen_ids"), tokenize_pairs(self.tokenizer, texts["prompt"],
+                                                                         texts["chosen"])))
+            made["rejected_ids"] = tokenize_pairs(self.tokenizer, texts["prompt"], texts["rejected"])[1]
+            ids = {c: [[] for _ in range(n)] for c in ID_COLUMNS}
+            for k, i in enumerate(good):
+                for c in ID_COLUMNS:
+                    ids[c][i] = made[c][k]
+            ids = {c: _ids_column(v) for c, v in ids.items()}
+        offsets = {c: ids[c].offsets.to_numpy() for c in ID_COLUMNS}  # absolute into .values, also when sliced
+        values = {c: ids[c].values.to_numpy(zero_copy_only=False) for c in ID_COLUMNS}
+        valid = {c: ids[c].is_valid().to_numpy(zero_copy_only=False) for c in ID_COLUMNS}
+        eos = self.tokenizer.eos_token_id
+        row_ids = {c: [values[c][offsets[c][i]:offsets[c][i + 1]] if valid[c][i] else None for i in range(n)]
+                   for c in ID_COLUMNS}
+        bad = [b or check_ids(*(row_ids[c][i] for c in ID_COLUMNS), eos) for i, b in enumerate(bad)]
+        # each side's ids packed into one str per batch; per pair, the kernel gets a slice of it (no copy of ids)
+        packed = {c: pack_ids(values[c]) for c in ("chosen_ids", "rejected_ids")}
+        key = {side: np.zeros(len(values[f"{side}_ids"]), np.int8) for side in ("chosen", "rejected")}
+        n_key = {side: np.zeros(n, np.int32) for side in ("chosen", "rejected")}
+        error, detail = [None if b is None else "bad_input" for b in bad], list(bad)
+        for i in range(n):
+            if bad[i] is not None:
+                continue
+            span = {side: (offsets[f"{side}_ids"][i], offsets[f"{side}_ids"][i + 1]) for side in ("chosen", "rejected")}
+            out = mask_tokens(*(packed[f"{side}_ids"][slice(*span[side])] for side in ("chosen", "rejected")),
+                              self.masking, self.tokenizer, cols["chosen"][i], cols["rejected"][i])
+            error[i], detail[i] = out["error"], out["detail"]
+            if out["error"] is None:
+                for side in ("chosen", "rejected"):
+                    key[side][slice(*span[side])] = out[f"{side}_key"]
+                    n_key[side][i] = out[f"n_key_{side}"]
+
+        def like(c: str, flat: np.ndarray) -> pa.ListArray:  # a list column with the offsets of ids[c]
+            return pa.ListArray.from_arrays(ids[c].offsets, pa.array(flat), mask=ids[c].is_null())
+
+        arrays = {
+            "pair_id": pa.array(cols["pair_id"], pa.string()),
+            **ids,
+            "chosen_weights": like("chosen_ids", key_weights(key["chosen"], self.alpha, self.gamma)),
+            "rejected_weights": like("rejected_ids", key_weights(key["rejected"], self.beta, 0.0)),
+            "chosen_key": like("chosen_ids", key["chosen"]),
+            "rejected_key": like("rejected_ids", key["rejected"]),
+            "n_key_chosen": pa.array(n_key["chosen"]), "n_key_rejected": pa.array(n_key["rejected"]),
+            _ROW: pa.array(cols[_ROW], pa.int64()),
+            "error": pa.array(error, pa.string()), "detail": pa.array(detail, pa.string()),
+        }
         return pa.Table.from_pydict(arrays, schema=_WORK_SCHEMA)
 
 

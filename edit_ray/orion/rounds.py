@@ -22,8 +22,6 @@ interrupted one is called again (training resumes from its own checkpoints).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +32,7 @@ from edit_ray.orion.exposure import expose_errors
 from edit_ray.orion.mistakes import write_round_mistakes
 from edit_ray.orion.rectify import build_pairs_table, rectify
 from edit_ray.orion.reflect import ORION_DIR, reflect
+from edit_ray.pipeline import _config_values, _digest  # one hashing scheme for stages and steps
 
 # Config values each step reads: only these enter its hash.
 STEP_READS: dict[str, tuple[str, ...]] = {
@@ -50,21 +49,6 @@ STEP_READS: dict[str, tuple[str, ...]] = {
 
 
 # ------------------------------------------------------------------------------------ step manifests
-def _digest(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def _config_values(cfg: RunConfig, paths: tuple[str, ...]) -> dict[str, Any]:
-    tree = cfg.model_dump(mode="json")
-    out = {}
-    for dotted in paths:
-        node: Any = tree
-        for part in dotted.split("."):
-            node = node[part]
-        out[dotted] = node
-    return out
-
-
 def _read_manifest(step_dir: str) -> dict | None:
     path = io.join(step_dir, "manifest.json")
     if not io.exists(path):
@@ -109,7 +93,7 @@ def run_step(step_dir: str, name: str, key: dict, fn: Callable[[], dict]) -> tup
 
 
 def _key(cfg: RunConfig, step: str, **inputs: Any) -> dict:
-    return {"config": _config_values(cfg, STEP_READS[step]), "inputs": inputs}
+    return {"config": _config_values(cfg.model_dump(mode="json"), STEP_READS[step]), "inputs": inputs}
 
 
 def _upstream(run_dir: str, stage: str) -> str | None:

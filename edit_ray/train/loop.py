@@ -119,7 +119,6 @@ def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
     if rank != 0:
         return None, lambda metrics, step: None
     os.makedirs(out_dir, exist_ok=True)
-    jsonl = open(os.path.join(out_dir, "metrics.jsonl"), "a")
     sinks = []
     match cfg.log_to:
         case "none":
@@ -147,6 +146,10 @@ def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
                 writer.flush()  # the writer is never closed explicitly: a killed worker keeps what it logged
 
             sinks.append(to_tensorboard)
+
+    # Opened last (a failing sink leaves nothing open) and kept open for the whole run, one line appended
+    # per step; the caller closes it (train_loop_per_worker in a finally).
+    jsonl = open(os.path.join(out_dir, "metrics.jsonl"), "a")  # noqa: SIM115
 
     def log(metrics: dict, step: int) -> None:
         jsonl.write(json.dumps({"step": step, **metrics}) + "\n")
@@ -204,88 +207,90 @@ def train_loop_per_worker(config: dict) -> None:
     model.train()
 
     jsonl, log = open_loggers(cfg, config["out_dir"], rank, config["run_name"])
-    bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
-    val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else {}
+    try:
+        bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
+        val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else {}
 
-    while progress.step < total_steps:
-        order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
-        for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
-            t0 = time.perf_counter()
-            lr = scheduler.get_last_lr()[0]  # the rate this step uses (the scheduler moves at its end)
-            window = [make_batch([rows[i] for i in order[m]], stage, cfg, pad_id)
-                      for m in range(step_in_epoch * cfg.grad_accum, (step_in_epoch + 1) * cfg.grad_accum)]
-            total = all_reduce_sum(torch.tensor(sum(batch_denom(b, stage) for b in window), device=device))
-            sums = torch.zeros(2, device=device)  # loss sum, input tokens
-            parts: dict[str, float] = {}
-            for micro, batch in enumerate(window):
-                last = micro == len(window) - 1
-                with no_grad_sync(model, cfg, last):
-                    loss_sum, _, metrics = loss_on_batch(model, batch, stage, cfg, device)
-                    scaled = loss_sum * world / total
-                    if engine is not None:
-                        engine.backward(scaled, scale_wrt_gas=False)  # our scale already covers accumulation
-                        engine.step()  # DeepSpeed steps only at the accumulation boundary
-                    else:
-                        scaled.backward()
-                sums += torch.stack([loss_sum.detach().float(), batch["tokens"].float().to(device)])
-                for k, v in metrics.items():
-                    parts[k] = parts.get(k, 0.0) + float(v) / len(window)
-            if engine is not None:
-                grad_norm = float(engine.get_global_grad_norm() or 0.0)
+        while progress.step < total_steps:
+            order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
+            for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
+                t0 = time.perf_counter()
+                lr = scheduler.get_last_lr()[0]  # the rate this step uses (the scheduler moves at its end)
+                window = [make_batch([rows[i] for i in order[m]], stage, cfg, pad_id)
+                          for m in range(step_in_epoch * cfg.grad_accum, (step_in_epoch + 1) * cfg.grad_accum)]
+                total = all_reduce_sum(torch.tensor(sum(batch_denom(b, stage) for b in window), device=device))
+                sums = torch.zeros(2, device=device)  # loss sum, input tokens
+                parts: dict[str, float] = {}
+                for micro, batch in enumerate(window):
+                    last = micro == len(window) - 1
+                    with no_grad_sync(model, cfg, last):
+                        loss_sum, _, metrics = loss_on_batch(model, batch, stage, cfg, device)
+                        scaled = loss_sum * world / total
+                        if engine is not None:
+                            engine.backward(scaled, scale_wrt_gas=False)  # our scale already covers accumulation
+                            engine.step()  # DeepSpeed steps only at the accumulation boundary
+                        else:
+                            scaled.backward()
+                    sums += torch.stack([loss_sum.detach().float(), batch["tokens"].float().to(device)])
+                    for k, v in metrics.items():
+                        parts[k] = parts.get(k, 0.0) + float(v) / len(window)
+                if engine is not None:
+                    grad_norm = float(engine.get_global_grad_norm() or 0.0)
+                else:
+                    grad_norm = clip_grad_norm(model, cfg)
+                    optimizer.step()
+                    scheduler.step()
+                    optimizer.zero_grad(set_to_none=True)
+                progress.step += 1
+                progress.step_in_epoch = step_in_epoch + 1
+                progress.samples += cfg.batch_size * cfg.grad_accum * world
+                if progress.step_in_epoch == steps_per_epoch:
+                    progress.epoch, progress.step_in_epoch = progress.epoch + 1, 0
+                    if val_rows:
+                        val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device)
+
+                stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
+                                                                      parts.get("rejected_key_nll", 0.0)], device=device)]))
+                elapsed = time.perf_counter() - t0
+                metrics = {"loss": float(stats[0] / total), "lr": lr, "grad_norm": grad_norm,
+                           "tokens_per_s": float(stats[1]) / elapsed, "samples": progress.samples,
+                           "epoch": progress.step / steps_per_epoch}
+                if stage == "krsl":
+                    metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
+                metrics |= val_metrics
+                log(metrics, progress.step)
+                bar.update(1)
+                bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
+
+                done = progress.step >= total_steps
+                every = cfg.checkpoint_every
+                if done or (every and progress.step % every == 0) or (not every and progress.step_in_epoch == 0):
+                    with tempfile.TemporaryDirectory() as d:
+                        save_state(d, model, optimizer, scheduler, engine, cfg, progress, lora is not None)
+                        ray.train.report({**metrics, "step": progress.step}, checkpoint=Checkpoint.from_directory(d))
+                else:
+                    ray.train.report({**metrics, "step": progress.step})
+                # Fault injection for tests only: fail rank 0 once right after each step in `fault_at_steps`
+                # (a marker file makes it once), so a test can check that recovery continues from that step.
+                if rank == 0 and progress.step in config.get("fault_at_steps", ()):
+                    marker = os.path.join(config["fault_marker_dir"], f"fault-at-step-{progress.step}")
+                    if not os.path.exists(marker):
+                        open(marker, "w").close()
+                        raise RuntimeError(f"injected fault after step {progress.step} (test)")
+                if done:
+                    break
             else:
-                grad_norm = clip_grad_norm(model, cfg)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad(set_to_none=True)
-            progress.step += 1
-            progress.step_in_epoch = step_in_epoch + 1
-            progress.samples += cfg.batch_size * cfg.grad_accum * world
-            if progress.step_in_epoch == steps_per_epoch:
-                progress.epoch, progress.step_in_epoch = progress.epoch + 1, 0
-                if val_rows:
-                    val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device)
+                continue
+            break
 
-            stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
-                                                                  parts.get("rejected_key_nll", 0.0)], device=device)]))
-            elapsed = time.perf_counter() - t0
-            metrics = {"loss": float(stats[0] / total), "lr": lr, "grad_norm": grad_norm,
-                       "tokens_per_s": float(stats[1]) / elapsed, "samples": progress.samples,
-                       "epoch": progress.step / steps_per_epoch}
-            if stage == "krsl":
-                metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
-            metrics |= val_metrics
-            log(metrics, progress.step)
-            bar.update(1)
-            bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
+        bar.close()
+        state = full_state_dict(model, cfg)  # collective
+        if rank == 0 and config.get("export_dir"):
+            from edit_ray.train.export import export_merged
 
-            done = progress.step >= total_steps
-            every = cfg.checkpoint_every
-            if done or (every and progress.step % every == 0) or (not every and progress.step_in_epoch == 0):
-                with tempfile.TemporaryDirectory() as d:
-                    save_state(d, model, optimizer, scheduler, engine, cfg, progress, lora is not None)
-                    ray.train.report({**metrics, "step": progress.step}, checkpoint=Checkpoint.from_directory(d))
-            else:
-                ray.train.report({**metrics, "step": progress.step})
-            # Fault injection for tests only: fail rank 0 once right after each step in `fault_at_steps`
-            # (a marker file makes it once), so a test can check that recovery continues from that step.
-            if rank == 0 and progress.step in config.get("fault_at_steps", ()):
-                marker = os.path.join(config["fault_marker_dir"], f"fault-at-step-{progress.step}")
-                if not os.path.exists(marker):
-                    open(marker, "w").close()
-                    raise RuntimeError(f"injected fault after step {progress.step} (test)")
-            if done:
-                break
-        else:
-            continue
-        break
-
-    bar.close()
-    state = full_state_dict(model, cfg)  # collective
-    if rank == 0 and config.get("export_dir"):
-        from edit_ray.train.export import export_merged
-
-        export_merged(state, config["init_model"], lora, config["tokenizer_dir"], config["export_dir"])
-    if jsonl is not None:
-        jsonl.close()
+            export_merged(state, config["init_model"], lora, config["tokenizer_dir"], config["export_dir"])
+    finally:
+        if jsonl is not None:
+            jsonl.close()
     if dist.is_initialized():
         dist.barrier()  # the export is complete before any worker returns

@@ -104,7 +104,7 @@ def wrap_for_strategy(model: torch.nn.Module, cfg: TrainConfig, steps_per_epoch:
     device = ray.train.torch.get_device()
     params = lambda m: [p for p in m.parameters() if p.requires_grad]
     schedule = lr_factor(cfg, steps_per_epoch, total_steps)
-    adamw = dict(lr=cfg.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=cfg.weight_decay)
+    adamw = {"lr": cfg.lr, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": cfg.weight_decay}
     match cfg.strategy:
         case "ddp":
             model = ray.train.torch.prepare_model(model, parallel_strategy="ddp" if dist.is_initialized() else None)
