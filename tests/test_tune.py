@@ -250,3 +250,61 @@ def test_sweep_job_entry_point_resumes_the_finished_sweep_and_prints_best_yaml_l
     assert lines[-1] == first["best_yaml"]
     assert "[tune] in = ok + errors: 4 = 4 + 0" in "\n".join(lines)
     assert job.main(["--config", str(config_path), "tune.beta=[0.3]"]) == 2  # a changed grid: config error
+
+
+def test_restore_resumes_a_sweep_whose_driver_and_cluster_were_killed(ray_local, tiny_model_dir, tmp_path):
+    """A real interruption: the sweep runs as its own job (jobs/sweep.py, its own local Ray cluster) and the
+    whole process group (driver, raylet, trial and Train workers) gets SIGKILL while the second of two
+    sequential trials trains. Restoring in this process finishes the sweep: the trial that had finished is
+    kept as it was (its training log untouched), the interrupted one trains again to its end, no trial errs."""
+    import signal
+    import subprocess
+    import sys
+
+    from transformers import AutoTokenizer
+
+    from edit_ray.config import dump_config
+    from edit_ray.tune import run_sweep
+
+    run_dir = str(tmp_path / "run")
+    _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(tiny_model_dir))
+    os.makedirs(io.join(run_dir, "sft"))
+    os.symlink(tiny_model_dir, io.join(run_dir, "sft", "model"))
+    cfg = _sweep_config(run_dir, tiny_model_dir, **{"tune.beta": "[0.0]", "tune.epochs": "[2]",
+                                                    "tune.max_concurrent_trials": 1, "resources.num_cpus": 4})
+    config_path = tmp_path / "sweep.yaml"
+    config_path.write_text(dump_config(cfg))
+    trials = Path(run_dir, "tune", "trials")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # its own cluster, not the test session's
+    finished_before: dict[str, str] = {}
+    with open(tmp_path / "job.log", "w") as log:
+        job = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "..", "jobs", "sweep.py"),
+                                "--config", str(config_path)], stdout=log, stderr=subprocess.STDOUT, env=env,
+                               start_new_session=True)
+        try:
+            deadline = time.time() + 480
+            while time.time() < deadline and job.poll() is None:
+                done = sorted(trials.glob("trial-*/trial.json")) if trials.exists() else []
+                running = [d for d in (trials.glob("trial-*") if trials.exists() else [])
+                           if (d / "metrics.jsonl").exists() and not (d / "trial.json").exists()]
+                if done and running and (running[0] / "metrics.jsonl").read_text().strip():
+                    finished_before = {d.parent.name: (d.parent / "metrics.jsonl").read_text() for d in done}
+                    break
+                time.sleep(0.5)
+        finally:
+            os.killpg(job.pid, signal.SIGKILL)  # the driver and every process of its Ray cluster
+            job.wait()
+    assert finished_before, f"the job never reached its second trial: {(tmp_path / 'job.log').read_text()[-3000:]}"
+    assert len(finished_before) == 1
+
+    out = run_sweep(cfg)  # an existing sweep of the same run.name is resumed
+    rows = out["rows"]
+    assert len(rows) == 2 and all(r["error"] == "" for r in rows), rows
+    assert sorted(r["lr"] for r in rows) == [1e-7, 3e-3]
+    for r in rows:
+        d = trials / f"trial-{r['trial_id']}"
+        if d.name in finished_before:  # kept: not trained again
+            assert r["status"] == "completed" and (d / "metrics.jsonl").read_text() == finished_before[d.name]
+        if r["status"] == "completed":  # trained to its last step, in one go or resumed
+            with open(d / "metrics.jsonl") as f:
+                assert max(json.loads(line)["step"] for line in f) == 2 * 4
