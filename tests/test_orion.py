@@ -12,6 +12,7 @@ Three groups:
 from __future__ import annotations
 
 import difflib
+import shutil
 
 import pytest
 
@@ -312,53 +313,88 @@ def test_exposure_then_reflection_then_sft_on_the_tiny_model(tiny_run):
     assert out["steps"] == 1 and io.exists(io.join(out["model_dir"], "config.json"))
 
 
-def test_round_of_student_pairs_masks_krsl_and_eval_then_resume(tiny_run):
+def _format_trained_student(cfg, run_dir: str) -> str:
+    """Stage 1 as the pipeline runs it, on gold CoTs of 48 other synthetic questions of the same tasks: enough
+    steps for the tiny model to write the CoTs' form (steps, '=', 'Therefore, the answer is') with wrong
+    content. A random student writes text that shares no token with a CoT, so its pairs would all be
+    unrelated_pair at masking; this one makes real student-mistake pairs, as a real student does."""
+    from edit_ray.prompts import build_student_prompt
+    from edit_ray.train.run import train_stage
+
+    qs = [q for t in E2E_TASKS for q in synthetic.generate(t, 24, 1, seed=11)]
+    path = io.join(run_dir, "format_sft.parquet")
+    io.write_table([{"row_id": f"{q['qid']}:fmt", "qid": q["qid"], "task": q["task"], "prompt": build_student_prompt(q),
+                     "response": synthetic.gold_cot(q)} for q in qs], path)
+    shutil.rmtree(io.join(run_dir, "sft"), ignore_errors=True)  # a fresh stage 1 (the test above trained one step)
+    sft = cfg.sft.model_copy(update={"lr": 3e-3, "epochs": 9, "max_steps": 100, "batch_size": 4, "max_length": 384})
+    full = cfg.student.model_copy(update={"lora": None})  # full fine-tuning: LoRA on the tiny model learns too little
+    out = train_stage(cfg.model_copy(update={"sft": sft, "student": full}), "sft", data_path=path,
+                      init_model=cfg.student.model, out_dir=io.join(run_dir, "sft"))
+    assert out["steps"] == 100
+    return out["model_dir"]
+
+
+def test_two_rounds_of_student_mistake_pairs_masks_krsl_and_eval_then_resume(tiny_run):
+    """EDIT x ORION in rounds, end to end on real parts: each round exposes the current student's mistakes
+    (vLLM), the program teacher rectifies them, the (rectified, student's wrong) pairs get key-token masks
+    and KRSL trains on them alone (dual.source=student), the round's student is evaluated, and round 2
+    starts from round 1's student. A re-run resumes: nothing runs again."""
     cfg, run_dir, qs = tiny_run
-    # The program teacher rewrites the random student's text into the gold CoT: far from it, so the distance
-    # cap is opened here (the cap itself is tested with the program-teacher tests above).
+    student = _format_trained_student(cfg, run_dir)
+    # The program teacher rewrites the student's text into the gold CoT, not into a minimal edit of it, so
+    # the distance cap is opened here (the cap itself is tested with the program-teacher tests above).
     cfg = load_config(None, [f"{k}={v}" for k, v in {
         "run.dir": run_dir, "run.name": "orion-test", "student.model": cfg.student.model,
         "teacher.engine.kind": "program", "eval.engine.max_tokens": 12, "eval.engine.max_model_len": 1024,
-        "eval.engine.enforce_eager": "true",
+        "eval.engine.enforce_eager": "true", "orion.exposure_max_tokens": 120, "orion.exposure_temperature": 0.3,
         "eval.methods": "[krsl]", "orion.exposure_samples": 2, "dual.max_verify_attempts": 2,
-        "orion.max_rectify_distance": 1.0, "dual.source": "both",
-        "krsl.max_steps": 1, "krsl.batch_size": 2, "krsl.max_length": 256}.items()])
+        "orion.max_rectify_distance": 1.0, "dual.source": "student", "orion.rounds": 2,
+        "krsl.max_steps": 1, "krsl.batch_size": 2, "krsl.max_length": 384}.items()])
     train = [q for q in qs if q["split"] == "train"]
     test = [q for q in qs if q["split"] == "test"]
     published = io.join(run_dir, "krsl", "model")
     summary = rounds.run_rounds(cfg, run_dir, publish_to=published)
 
-    (r,) = summary["rounds"]
-    assert r["student_in"] == rounds.initial_student(cfg, run_dir)
-    exp, rect = r["exposure"], r["rectify"]
-    assert exp["samples"] == len(train) * 2 == exp["correct"] + exp["wrong"] + exp["errors"]
-    rd = io.join(run_dir, "round_1")
-    exposed = io.read_rows(io.join(rd, "exposure", "errors_exposed.parquet"))
-    distinct = exposure.wrong_solutions_by_question(exposed, cfg.orion.max_errors_per_question)
-    assert rect["in"] == sum(len(v) for v in distinct.values()) == rect["ok"] + rect["errors"]
-    student_pairs = io.read_rows(io.join(rd, "rectify", "pairs.parquet"))
-    assert len(student_pairs) == rect["ok"] > 0
-    for p in student_pairs:
-        q = next(q for q in qs if q["qid"] == p["qid"])
-        assert p["chosen"] == synthetic.gold_cot(q) and p["origin"] == "student"
-        assert p["rejected"] in {e["text"] for e in exposed if e["qid"] == p["qid"]}
-    assert r["pairs"] == len(train) + len(student_pairs)  # dual.source=both: teacher pairs + student pairs
-    assert r["masks"]["pairs"] + r["masks"]["errors"] == r["pairs"]
-    assert r["krsl"]["steps"] == 1 and r["model_dir"] == io.join(rd, "krsl", "model")
+    assert [r["round"] for r in summary["rounds"]] == [1, 2]
+    assert summary["rounds"][0]["student_in"] == rounds.initial_student(cfg, run_dir) == student
+    assert summary["rounds"][1]["student_in"] == summary["rounds"][0]["model_dir"]  # round 2 from round 1's student
+    for r in summary["rounds"]:
+        assert r["skipped"] is None, r
+        rd = io.join(run_dir, f"round_{r['round']}")
+        exp, rect = r["exposure"], r["rectify"]
+        assert exp["samples"] == len(train) * 2 == exp["correct"] + exp["wrong"] + exp["errors"]
+        exposed = io.read_rows(io.join(rd, "exposure", "errors_exposed.parquet"))
+        distinct = exposure.wrong_solutions_by_question(exposed, cfg.orion.max_errors_per_question)
+        assert rect["in"] == sum(len(v) for v in distinct.values()) == rect["ok"] + rect["errors"]
+        student_pairs = io.read_rows(io.join(rd, "rectify", "pairs.parquet"))
+        assert len(student_pairs) == rect["ok"] > 0
+        for p in student_pairs:
+            q = next(q for q in qs if q["qid"] == p["qid"])
+            assert p["chosen"] == synthetic.gold_cot(q) and p["origin"] == "student"
+            assert p["rejected"] in {e["text"] for e in exposed if e["qid"] == p["qid"]}
+        # KRSL trains on the student's own mistakes: its pairs, and only they, got real key-token masks
+        assert r["pairs"] == len(student_pairs) == r["masks"]["pairs"] + r["masks"]["errors"]
+        assert r["masks"]["pairs"] > 0 and 0 < r["masks"]["key_fraction_chosen"] < 1
+        masks = io.read_table(io.join(rd, "masks", "masks.parquet"))
+        assert set(masks["pair_id"].to_pylist()) <= {p["pair_id"] for p in student_pairs}
+        assert r["krsl"]["steps"] == 1 and r["model_dir"] == io.join(rd, "krsl", "model")
+
+        eval_summary = io.read_json(io.join(rd, "eval", "summary.json"))
+        assert eval_summary["methods"]["krsl"]["benchmarks"]["ind"]["n"] == len(test)
+        assert r["accuracy"]["average"] == eval_summary["methods"]["krsl"]["average"]
+        m = io.read_json(io.join(rd, "mistakes.json"))
+        assert m["before"]["wrong_samples"] == len(exposed) == sum(m["before"]["types"].values())
+        assert m["before"]["types"]["unclassified"] == 0
+        assert m["after"]["n"] == len(test) and sum(m["after"]["types"].values()) == m["after"]["wrong"]
+    assert summary["accuracy"] == [r["accuracy"]["average"] for r in summary["rounds"]]
+    final = summary["rounds"][1]["model_dir"]
+    assert io.read_json(io.join(run_dir, "orion", "rounds.json"))["final_model"] == final
     assert io.exists(io.join(published, "config.json"))
 
-    eval_summary = io.read_json(io.join(rd, "eval", "summary.json"))
-    assert eval_summary["methods"]["krsl"]["benchmarks"]["ind"]["n"] == len(test)
-    assert summary["accuracy"] == [eval_summary["methods"]["krsl"]["average"]]
-    m = io.read_json(io.join(rd, "mistakes.json"))
-    assert m["before"]["wrong_samples"] == len(exposed) == sum(m["before"]["types"].values())
-    assert m["before"]["types"]["unclassified"] == 0
-    assert m["after"]["n"] == len(test) and sum(m["after"]["types"].values()) == m["after"]["wrong"]
-    assert io.read_json(io.join(run_dir, "orion", "rounds.json"))["final_model"] == r["model_dir"]
-
-    # resume: every step of the round is finished, so nothing runs again and the result is the same
-    started = {s: io.read_json(io.join(rd, s, "manifest.json"))["started"]
-               for s in ("exposure", "rectify", "masks", "krsl", "eval")}
+    # resume: every step of both rounds is finished, so nothing runs again and the result is the same
+    steps = [io.join(run_dir, f"round_{i}", s) for i in (1, 2) for s in ("exposure", "rectify", "masks", "krsl", "eval")]
+    started = {s: io.read_json(io.join(s, "manifest.json"))["started"] for s in steps}
     again = rounds.run_rounds(cfg, run_dir)
-    assert again["rounds"][0]["krsl"] == r["krsl"] and again["accuracy"] == summary["accuracy"]
-    assert started == {s: io.read_json(io.join(rd, s, "manifest.json"))["started"] for s in started}
+    assert [r["krsl"] for r in again["rounds"]] == [r["krsl"] for r in summary["rounds"]]
+    assert again["accuracy"] == summary["accuracy"]
+    assert started == {s: io.read_json(io.join(s, "manifest.json"))["started"] for s in steps}

@@ -186,8 +186,12 @@ def run_round(cfg: RunConfig, run_dir: str, i: int, questions: list[dict], stude
         out["masks"], h = run_step(
             masks_dir, "masks", _key(cfg, "masks", upstream=h, teacher_pairs=_upstream(run_dir, "dual")),
             lambda: _run_masking(cfg, pairs_path, masks_dir))
+        one_step = cfg.krsl.num_workers * cfg.krsl.batch_size * cfg.krsl.grad_accum
         if out["masks"]["pairs"] == 0:
             out["skipped"] = "no pair got a key-token mask this round (see masks/errors.parquet)"
+        elif out["masks"]["pairs"] < one_step:  # KRSL would refuse to start: say so here, and go on
+            out["skipped"] = (f"{out['masks']['pairs']} masked pair(s) cannot fill one KRSL step of {one_step} "
+                              "(krsl.num_workers x batch_size x grad_accum)")
     if out["skipped"] is not None:
         print(f"[orion] round {i}: {out['skipped']}; the student carries over", flush=True)
     else:
