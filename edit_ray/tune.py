@@ -192,6 +192,44 @@ def init_models(cfg: RunConfig) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------- trials
+# ------------------------------------------------------------------ stopping a trial frees its workers
+# Why this exists (Ray 2.60): when ASHA stops a trial, Tune calls the trial actor's stop() -> cleanup(), which
+# only sets a stop event that our trial_fn never sees (its thread is blocked in trainer.fit()), and later the
+# actor is killed. The Train V2 controller it owns dies with it without running its shutdown, and its worker
+# group's placement group (non-detached, created by the controller) lives until the *job* ends. Ray's
+# PlacementGroupCleaner would remove it, but it asks the State API, which needs the dashboard: with
+# include_dashboard=False (laptops, tests) the stopped trials kept their CPUs. So the trial's cleanup aborts
+# its Train run itself, the way Ray's own Ctrl-C handler does (controller.abort()).
+_CONTROLLER = "_edit_ray_train_controller"  # metrics key carrying the controller's handle to the trial actor
+_ABORTED: set[str] = set()  # trial ids whose Train run this process aborted (trial_fn must not mark them done)
+
+
+class _AbortTrainOnStop:
+    """Mixin of the trial actor class (``__mixins__``): remembers the Train controller, aborts it on stop."""
+
+    _train_controller = None
+
+    def step(self):
+        result = super().step()
+        handle = result.pop(_CONTROLLER, None)
+        if handle is not None:
+            self._train_controller = handle
+        return result
+
+    def cleanup(self):
+        import time
+
+        import ray
+
+        if self._train_controller is not None:
+            _ABORTED.add(self.trial_id)
+            ref, deadline = self._train_controller.abort.remote(), time.monotonic() + 60
+            while not ray.wait([ref], timeout=1)[0] and time.monotonic() < deadline:
+                pass
+            self._train_controller = None
+        super().cleanup()
+
+
 def _validation_callback(metric: str):
     """A ``TuneReportCallback`` that forwards only the reports that carry a fresh validation value.
 
@@ -205,7 +243,11 @@ def _validation_callback(metric: str):
         def after_report(self, run_context, metrics, checkpoint):
             m = metrics[0]
             if metric in m and float(m.get("epoch", 0)).is_integer() and m.get("epoch", 0) > 0:
-                super().after_report(run_context, metrics, checkpoint)
+                import ray
+
+                # runs inside the Train controller: hand the trial its handle, so a stop can abort this run
+                m = {**m, _CONTROLLER: ray.get_runtime_context().current_actor}
+                super().after_report(run_context, [m, *metrics[1:]], checkpoint)
 
     return ValidationReport()
 
@@ -224,15 +266,23 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
     from edit_ray.train.run import build_trainer
 
     cfg = apply_trial(RunConfig.model_validate(setup["base"]), config)
-    name = f"trial-{tune.get_context().get_trial_id()}"
+    trial_id = tune.get_context().get_trial_id()
+    name = f"trial-{trial_id}"
     out_dir = io.join(setup["trials_dir"], name)
     trainer = build_trainer(cfg, "krsl", data_path=setup["train_path"], init_model=setup["init_models"][config["student"]],
                             out_dir=out_dir, name=name, val_path=setup["val_path"],
                             callbacks=[_validation_callback(setup["metric"])])
-    result = trainer.fit()
+    try:
+        result = trainer.fit()
+    except Exception:
+        if trial_id in _ABORTED:  # stopped by the scheduler: its run was aborted on purpose
+            return
+        raise
+    if trial_id in _ABORTED:
+        return
     if result.error is not None:
         raise result.error
-    # Reached only when training ran to the end: a trial that ASHA stops is killed inside fit().
+    # Reached only when training ran to the end (a stopped trial's run is aborted above).
     io.write_json({"completed": True, "metrics": result.metrics}, io.join(out_dir, "trial.json"))
 
 
@@ -259,7 +309,9 @@ def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
 
     t = cfg.tune
     exp_dir = io.join(tune_dir(cfg), cfg.run.name)
-    trainable = tune.with_resources(tune.with_parameters(trial_fn, setup=setup), {"cpu": 0.01})
+    fn = tune.with_parameters(trial_fn, setup=setup)
+    fn.__mixins__ = (_AbortTrainOnStop,)  # a stopped trial aborts its Train run (see _AbortTrainOnStop)
+    trainable = tune.with_resources(fn, {"cpu": 0.01})
     if restore or tune.Tuner.can_restore(exp_dir):
         print(f"[tune] restoring {exp_dir}: finished trials are kept, unfinished ones resume", flush=True)
         # Errored trials resume from their last checkpoint: a restore usually follows a fix.
