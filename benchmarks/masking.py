@@ -11,8 +11,10 @@ right one and diverges. Printed, from one run, in pairs/s:
   form the stage uses; packing not timed) and, for reference, on Python lists of ids;
 - pair work: ``KeyTokenMasker`` called in process on batches (kernel + weights + Arrow columns, and from
   text also tokenizing both sides): everything one stage actor does, without Ray;
-- stage 1w / 2w: ``mask_pairs`` on a local Ray cluster with 1 and 2 actors; "steady" counts from the first
-  returned batch (actor start-up, i.e. loading the tokenizer, excluded), "wall" includes it.
+- stage 1w / 2w: the stage's Ray Data pipeline (``masks_dataset``, what ``mask_pairs`` runs) on a local Ray
+  cluster with 1 and 2 actors. "steady" counts from the first returned batch (actor start-up, i.e. importing
+  transformers and loading the tokenizer, ~6 s of CPU per actor, excluded); "wall" includes it. From ids, the
+  tokenized pairs are repeated to at least ``--ids-pairs`` (50,000), so that the steady window lasts seconds.
 
 Both stage inputs are measured: pairs that arrive tokenized (``prompt_ids/chosen_ids/rejected_ids``, the
 stage's own work) and text pairs (tokenizing costs ~50x the alignment and dominates).
@@ -23,6 +25,7 @@ Targets: kernel >= 1000x reference at 1024 tokens; stage >= 50% of the bare kern
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import time
@@ -76,6 +79,9 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     _, chosen = tokenize_pairs(tokenizer, [p["prompt"] for p in pairs], [p["chosen"] for p in pairs])
     _, rejected = tokenize_pairs(tokenizer, [p["prompt"] for p in pairs], [p["rejected"] for p in pairs])
     res = {"length": length, "tokens": sum(map(len, chosen)) / len(chosen)}
+    # The id lists above are tens of millions of Python ints; without freezing them, every gen-2 collection
+    # triggered by the timed code walks them all (a cost a stage actor, which holds no such lists, never pays).
+    gc.freeze()
 
     t = time.perf_counter()
     for c, r in zip(chosen[:n_ref], rejected[:n_ref]):
@@ -111,26 +117,20 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     return res
 
 
-def bench_stage(tokenizer_name: str, res: dict) -> None:
-    import ray
-
+def bench_stage(tokenizer_name: str, res: dict, ids_pairs: int) -> None:
     from edit_ray.config import MaskingConfig
-    from edit_ray.masking.stage import KeyTokenMasker, mask_pairs
+    from edit_ray.masking.stage import mask_pairs, masks_dataset
 
     tables = res.pop("tables")
+    tables["ids"] = pa.concat_tables([tables["ids"]] * max(1, -(-ids_pairs // tables["ids"].num_rows)))
+
     for name, table in tables.items():
         for workers in (1, 2):
-            # the hot path of mask_pairs with a clock on each returned batch, to separate actor start-up
             cfg = MaskingConfig(num_workers=workers, **BATCH)
             t0 = time.perf_counter()
-            step = max(1, min(cfg.batch_size, -(-table.num_rows // (4 * workers))))
-            ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, table.num_rows, step)]).map_batches(
-                KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer_name, "masking": cfg, "alpha": 1.0,
-                                                       "beta": 0.025, "gamma": 0.0},
-                batch_size=cfg.batch_size, batch_format="pyarrow", num_cpus=1,
-                compute=ray.data.ActorPoolStrategy(size=workers))
             first, first_rows, rows = None, 0, 0
-            for b in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            for b in masks_dataset(table, tokenizer_name, cfg, 1.0, 0.025, 0.0).iter_batches(
+                    batch_size=None, batch_format="pyarrow"):
                 rows += b.num_rows
                 if first is None:
                     first, first_rows = time.perf_counter(), b.num_rows
@@ -138,8 +138,9 @@ def bench_stage(tokenizer_name: str, res: dict) -> None:
             assert rows == table.num_rows
             res[f"{name}_{workers}w_wall"] = rate(rows, end - t0)
             res[f"{name}_{workers}w"] = rate(rows - first_rows, end - first)
-        print(f"{res['length']} from {name}: stage steady 1w {res[name + '_1w']:.0f}/s, 2w {res[name + '_2w']:.0f}/s; "
-              f"wall incl. start-up 1w {res[name + '_1w_wall']:.0f}/s, 2w {res[name + '_2w_wall']:.0f}/s", flush=True)
+        print(f"{res['length']} from {name} ({table.num_rows} pairs): stage steady 1w {res[name + '_1w']:.0f}/s, "
+              f"2w {res[name + '_2w']:.0f}/s; wall incl. start-up 1w {res[name + '_1w_wall']:.0f}/s, "
+              f"2w {res[name + '_2w_wall']:.0f}/s", flush=True)
     table = tables["text"]
     ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
     assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
@@ -150,6 +151,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=2000, help="pairs for the kernel and the stage")
     ap.add_argument("--ref-pairs", type=int, default=2, help="pairs for the (slow) reference DP")
     ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024])
+    ap.add_argument("--ids-pairs", type=int, default=50_000, help="pairs for the stage from ids (repeated)")
     ap.add_argument("--batch-size", type=int, default=None, help="masking.batch_size (default: the config's)")
     ap.add_argument("--tokenizer", default="tiny-llama-test", help="alias or dir (tiny-llama-test has SmolLM2's)")
     args = ap.parse_args()
@@ -175,7 +177,7 @@ def main() -> None:
     try:
         ray.data.DataContext.get_current().enable_progress_bars = False
         for r in results:
-            bench_stage(name, r)
+            bench_stage(name, r, args.ids_pairs)
     finally:
         ray.shutdown()
     print(f"\nmasking benchmark: {args.pairs} pairs (reference: {args.ref_pairs}), cpu_count={os.cpu_count()}, "

@@ -191,3 +191,50 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
                     assert g[col] == pytest.approx(want[col].tolist()), (r["pair_id"], col)
     errors = {g["pair_id"]: g["error"] for g in masker(tokenized).to_pylist() if g["error"]}
     assert errors == {"same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input"}
+
+
+def test_check_id_columns_names_the_first_bad_field_per_row_also_in_a_sliced_batch():
+    import pyarrow as pa
+
+    from edit_ray.masking.stage import check_id_columns
+
+    eos = 2
+    rows = [  # (prompt_ids, chosen_ids, rejected_ids) -> expected detail
+        ([1], [5, 2], [6, 2], None),
+        (None, [5, 2], [6, 2], "field 'prompt_ids' is missing"),
+        ([1], [], [6, 2], "field 'chosen_ids' is empty"),
+        ([1], [5, 7], [6, 2], "field 'chosen_ids' does not end with EOS (2): not made by tokenize_pair"),
+        ([1], [5, 2], None, "field 'rejected_ids' is missing"),
+        ([], [5, 7], [6], "field 'prompt_ids' is empty"),  # the first bad field is named
+        ([1, 3], [9, 9, 2], [6, 6, 2], None),
+    ]
+    t = pa.list_(pa.int32())
+    cols = {c: pa.array([r[k] for r in rows], t) for k, c in enumerate(("prompt_ids", "chosen_ids", "rejected_ids"))}
+    assert check_id_columns(cols, eos) == [r[3] for r in rows]
+    sliced = {c: a.slice(2) for c, a in cols.items()}  # offsets no longer start at 0
+    assert check_id_columns(sliced, eos) == [r[3] for r in rows[2:]]
+
+
+def test_two_workers_both_mask_pairs(ray_local, tiny_model_dir, monkeypatch):
+    """Regression: with a few big batches, the first actor to load its tokenizer took every batch and the
+    second was retired idle (2 workers ran as 1). Now the pool waits for all actors and cuts >= 8 batches
+    per worker. The masker below only adds the pid of the actor that masked each row."""
+    import os
+
+    import pyarrow as pa
+
+    from edit_ray.masking import stage
+
+    class PidMasker(stage.KeyTokenMasker):  # defined here, so Ray ships it by value
+        def __call__(self, batch):
+            out = super().__call__(batch)
+            return out.append_column("pid", pa.array([os.getpid()] * out.num_rows, pa.int64()))
+
+    monkeypatch.setattr(stage, "KeyTokenMasker", PidMasker)
+    rows = [{"pair_id": f"p{i}", "prompt": PROMPT, "chosen": GOOD[i % 3][1], "rejected": GOOD[i % 3][2],
+             stage._ROW: i} for i in range(64)]
+    ds = stage.masks_dataset(pa.Table.from_pylist(rows), tiny_model_dir, MaskingConfig(num_workers=2), 1.0, 0.025, 0.0)
+    out = pa.concat_tables(list(ds.iter_batches(batch_size=None, batch_format="pyarrow")))
+    assert sorted(out[stage._ROW].to_pylist()) == list(range(64)) and out["error"].null_count == 64
+    per_actor = out.group_by("pid").aggregate([("pid", "count")])
+    assert per_actor.num_rows == 2, per_actor.to_pylist()

@@ -7,6 +7,6 @@
 - ``ground_truth``: precision / recall of key tokens against the known mistake step of synthetic pairs.
 """
 
-from edit_ray.masking.kernel import edit_ops, key_masks, key_weights
+from edit_ray.masking.kernel import edit_ops, key_masks, key_positions, key_weights
 
-__all__ = ["edit_ops", "key_masks", "key_weights"]
+__all__ = ["edit_ops", "key_masks", "key_positions", "key_weights"]

@@ -68,6 +68,19 @@ def edit_ops(chosen: TokenIds | str, rejected: TokenIds | str, strip_prefix: boo
     return [(tag, i + p, j + p) for tag, i, j in Levenshtein.editops(a, b).as_list()]
 
 
+def key_positions(chosen: TokenIds | str, rejected: TokenIds | str, strip_prefix: bool = True,
+                  strip_suffix: bool = False) -> tuple[list[int], list[int]]:
+    """Indices of the key tokens of a (correct, wrong) CoT pair, in increasing order, each at most once.
+
+    ``chosen`` indices: tokens deleted or replaced on the way to ``rejected``; ``rejected`` indices: tokens
+    absent from or replaced in ``chosen``. An edit script consumes each token at most once, so the lengths
+    are the key-token counts. The masking stage scatters these into one buffer per batch; ``key_masks``
+    gives them as 0/1 arrays.
+    """
+    ops = edit_ops(chosen, rejected, strip_prefix, strip_suffix)
+    return [i for tag, i, _ in ops if tag != "insert"], [j for tag, _, j in ops if tag != "delete"]
+
+
 def key_masks(chosen: TokenIds | str, rejected: TokenIds | str, strip_prefix: bool = True,
               strip_suffix: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Key-token masks of a (correct, wrong) CoT pair.
@@ -81,13 +94,11 @@ def key_masks(chosen: TokenIds | str, rejected: TokenIds | str, strip_prefix: bo
         token t is deleted or replaced on the way to ``rejected``; ``rejected_key[t] = 1`` iff rejected
         token t is absent from or replaced in ``chosen``.
     """
+    chosen_at, rejected_at = key_positions(chosen, rejected, strip_prefix, strip_suffix)
     chosen_key = np.zeros(len(chosen), dtype=np.int8)
     rejected_key = np.zeros(len(rejected), dtype=np.int8)
-    for tag, i, j in edit_ops(chosen, rejected, strip_prefix, strip_suffix):
-        if tag != "insert":
-            chosen_key[i] = 1
-        if tag != "delete":
-            rejected_key[j] = 1
+    chosen_key[chosen_at] = 1
+    rejected_key[rejected_at] = 1
     return chosen_key, rejected_key
 
 

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -27,10 +27,13 @@ import pyarrow.compute as pc
 
 from edit_ray import io
 from edit_ray.config import MaskingConfig
-from edit_ray.masking.kernel import key_masks, key_weights, pack_ids, unpack_ids
+from edit_ray.masking.kernel import key_masks, key_positions, key_weights, pack_ids, unpack_ids
 from edit_ray.masking.show import mask_show_command  # noqa: F401  (the CLI imports it from here)
 from edit_ray.masking.widen import widen
 from edit_ray.tokens import tokenize_pair, tokenize_pairs
+
+if TYPE_CHECKING:
+    import ray.data
 
 STAGE = "masks"
 INPUT_COLUMNS = {
@@ -77,6 +80,7 @@ _ROW = "_row"
 _WORK_SCHEMA = OUTPUT_SCHEMA.append(pa.field(_ROW, pa.int64())).append(pa.field("error", pa.string())) \
     .append(pa.field("detail", pa.string()))
 _TOKENIZER_KEY = b"edit_ray.tokenizer"
+ACTOR_START_TIMEOUT_S = 600  # an autoscaling cluster may need minutes to add the nodes for the pool
 
 
 # ------------------------------------------------------------------------------------ pure layer
@@ -89,13 +93,34 @@ def check_fields(prompt: Any, chosen: Any, rejected: Any) -> str | None:
     return None
 
 
-def check_ids(prompt_ids, chosen_ids, rejected_ids, eos: int) -> str | None:
-    """None if pre-tokenized ids are usable (as ``tokenize_pair`` makes them), else the ``bad_input`` detail."""
-    for name, ids in (("prompt_ids", prompt_ids), ("chosen_ids", chosen_ids), ("rejected_ids", rejected_ids)):
-        if ids is None or len(ids) == 0:
-            return f"field '{name}' is {'missing' if ids is None else 'empty'}"
-        if name != "prompt_ids" and int(ids[-1]) != eos:
-            return f"field '{name}' does not end with EOS ({eos}): not made by tokenize_pair"
+def check_id_columns(ids: dict[str, pa.ListArray], eos: int) -> list[str | None]:
+    """Per row, None if its pre-tokenized ids are usable (as ``tokenize_pair`` makes them), else the
+    ``bad_input`` detail naming the first bad field. Vectorised over the batch's columns."""
+    n = len(ids["prompt_ids"])
+    bad: list[str | None] = [None] * n
+    for name in ID_COLUMNS:
+        col = ids[name]
+        valid = col.is_valid().to_numpy(zero_copy_only=False)
+        lengths = pc.list_value_length(col).fill_null(0).to_numpy(zero_copy_only=False)
+        ends_with_eos = np.ones(n, dtype=bool)
+        if name != "prompt_ids":  # responses end with EOS; offsets index .values absolutely, also when sliced
+            has = lengths > 0
+            last = col.offsets.to_numpy()[1:][has] - 1
+            ends_with_eos[has] = col.values.to_numpy(zero_copy_only=False)[last] == eos
+        for i in np.flatnonzero(~valid | (lengths == 0) | ~ends_with_eos).tolist():
+            if bad[i] is None:
+                bad[i] = (f"field '{name}' is missing" if not valid[i] else f"field '{name}' is empty"
+                          if lengths[i] == 0 else f"field '{name}' does not end with EOS ({eos}): not made by "
+                          "tokenize_pair")
+    return bad
+
+
+def unusable(n_chosen: int, n_rejected: int, n_key_chosen: int, n_key_rejected: int) -> tuple[str, str] | None:
+    """``(reason, detail)`` if a pair's key masks teach nothing (a key of ``REASONS``), else None."""
+    if n_key_chosen == 0 and n_key_rejected == 0:
+        return "identical_pair", f"{n_chosen} identical tokens"
+    if n_chosen - n_key_chosen <= 1:  # the EOS both responses end with is all they share
+        return "unrelated_pair", f"0 of {n_chosen} / {n_rejected} tokens aligned"
     return None
 
 
@@ -111,10 +136,9 @@ def mask_tokens(chosen_ids: list[int] | str, rejected_ids: list[int] | str, mask
     """
     chosen_key, rejected_key = key_masks(chosen_ids, rejected_ids, masking.strip_prefix, masking.strip_suffix)
     n_key_chosen, n_key_rejected = int(np.count_nonzero(chosen_key)), int(np.count_nonzero(rejected_key))
-    if n_key_chosen == 0 and n_key_rejected == 0:
-        return _failed("identical_pair", f"{len(chosen_ids)} identical tokens")
-    if len(chosen_ids) - n_key_chosen <= 1:  # the EOS both responses end with is all they share
-        return _failed("unrelated_pair", f"0 of {len(chosen_ids)} / {len(rejected_ids)} tokens aligned")
+    why = unusable(len(chosen_ids), len(rejected_ids), n_key_chosen, n_key_rejected)
+    if why:
+        return _failed(*why)
     if masking.widen != "none":
         if isinstance(chosen_ids, str):
             chosen_ids, rejected_ids = unpack_ids(chosen_ids), unpack_ids(rejected_ids)
@@ -201,29 +225,40 @@ class KeyTokenMasker:
                 for c in ID_COLUMNS:
                     ids[c][i] = made[c][k]
             ids = {c: _ids_column(v) for c, v in ids.items()}
-        offsets = {c: ids[c].offsets.to_numpy() for c in ID_COLUMNS}  # absolute into .values, also when sliced
-        values = {c: ids[c].values.to_numpy(zero_copy_only=False) for c in ID_COLUMNS}
-        valid = {c: ids[c].is_valid().to_numpy(zero_copy_only=False) for c in ID_COLUMNS}
-        eos = self.tokenizer.eos_token_id
-        row_ids = {c: [values[c][offsets[c][i]:offsets[c][i + 1]] if valid[c][i] else None for i in range(n)]
-                   for c in ID_COLUMNS}
-        bad = [b or check_ids(*(row_ids[c][i] for c in ID_COLUMNS), eos) for i, b in enumerate(bad)]
-        # each side's ids packed into one str per batch; per pair, the kernel gets a slice of it (no copy of ids)
-        packed = {c: pack_ids(values[c]) for c in ("chosen_ids", "rejected_ids")}
-        key = {side: np.zeros(len(values[f"{side}_ids"]), np.int8) for side in ("chosen", "rejected")}
+        bad = [b or c for b, c in zip(bad, check_id_columns(ids, self.tokenizer.eos_token_id))]
+        offsets = {c: ids[c].offsets.to_numpy().tolist() for c in ("chosen_ids", "rejected_ids")}
+        # each side's ids packed into one str per batch; per pair, the kernel gets a slice of it (no copy of ids).
+        # Offsets index .values absolutely (also in a sliced batch), so key positions go straight into one flat
+        # buffer per side, laid out like the ids.
+        packed = {c: pack_ids(ids[c].values.to_numpy(zero_copy_only=False)) for c in ("chosen_ids", "rejected_ids")}
+        key_at = {"chosen": [], "rejected": []}
         n_key = {side: np.zeros(n, np.int32) for side in ("chosen", "rejected")}
         error, detail = [None if b is None else "bad_input" for b in bad], list(bad)
         for i in range(n):
             if bad[i] is not None:
                 continue
-            span = {side: (offsets[f"{side}_ids"][i], offsets[f"{side}_ids"][i + 1]) for side in ("chosen", "rejected")}
-            out = mask_tokens(*(packed[f"{side}_ids"][slice(*span[side])] for side in ("chosen", "rejected")),
-                              self.masking, self.tokenizer, cols["chosen"][i], cols["rejected"][i])
-            error[i], detail[i] = out["error"], out["detail"]
-            if out["error"] is None:
-                for side in ("chosen", "rejected"):
-                    key[side][slice(*span[side])] = out[f"{side}_key"]
-                    n_key[side][i] = out[f"n_key_{side}"]
+            (c0, c1), (r0, r1) = offsets["chosen_ids"][i:i + 2], offsets["rejected_ids"][i:i + 2]
+            chosen_ids, rejected_ids = packed["chosen_ids"][c0:c1], packed["rejected_ids"][r0:r1]
+            if self.masking.widen == "none":  # the hot path: positions straight from the edit script
+                chosen_at, rejected_at = key_positions(chosen_ids, rejected_ids, self.masking.strip_prefix,
+                                                       self.masking.strip_suffix)
+                why = unusable(c1 - c0, r1 - r0, len(chosen_at), len(rejected_at))
+            else:
+                out = mask_tokens(chosen_ids, rejected_ids, self.masking, self.tokenizer, cols["chosen"][i],
+                                  cols["rejected"][i])
+                why = (out["error"], out["detail"]) if out["error"] else None
+                if not why:
+                    chosen_at, rejected_at = (np.flatnonzero(out[f"{s}_key"]).tolist() for s in ("chosen", "rejected"))
+            if why:
+                error[i], detail[i] = why
+                continue
+            key_at["chosen"] += [c0 + t for t in chosen_at]
+            key_at["rejected"] += [r0 + t for t in rejected_at]
+            n_key["chosen"][i], n_key["rejected"][i] = len(chosen_at), len(rejected_at)
+        key = {}
+        for side in ("chosen", "rejected"):
+            key[side] = np.zeros(len(ids[f"{side}_ids"].values), np.int8)
+            key[side][key_at[side]] = 1
 
         def like(c: str, flat: np.ndarray) -> pa.ListArray:  # a list column with the offsets of ids[c]
             return pa.ListArray.from_arrays(ids[c].offsets, pa.array(flat), mask=ids[c].is_null())
@@ -287,6 +322,32 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
     return table, errors
 
 
+def masks_dataset(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float,
+                  gamma: float) -> ray.data.Dataset:
+    """The lazy Ray Data pipeline of the stage: ``pairs`` -> ``KeyTokenMasker`` on an actor pool.
+
+    Ray Data bundles blocks up to ``batch_size`` rows and hands queued batches to the first actor that is
+    ready, then retires actors once the input is consumed. With a few big batches one actor took them all
+    while the others were still loading their tokenizer (measured: 2 workers ran as 1). So the pool starts
+    dispatching only when all its actors are ready (``wait_for_min_actors_s``; an error names the timeout if
+    the cluster cannot start them), a batch is at most 1/8 of each worker's share (the last batches then
+    even out), and an actor holds at most 2 batches (one running, one prefetched).
+    """
+    import ray
+
+    batch = max(1, min(masking.batch_size, -(-pairs.num_rows // (8 * masking.num_workers))))
+    blocks = [pairs.slice(i, batch) for i in range(0, pairs.num_rows, batch)] or [pairs]
+    ds = ray.data.from_arrow(blocks).map_batches(
+        KeyTokenMasker,
+        fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking, "alpha": alpha, "beta": beta,
+                               "gamma": gamma},
+        batch_size=batch, batch_format="pyarrow", num_cpus=1,
+        compute=ray.data.ActorPoolStrategy(size=masking.num_workers, max_tasks_in_flight_per_actor=2),
+    )
+    ds.context.wait_for_min_actors_s = ACTOR_START_TIMEOUT_S  # dispatch once every actor has its tokenizer
+    return ds
+
+
 def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float,
                gamma: float) -> tuple[pa.Table, list[dict]]:
     """Run ``KeyTokenMasker`` over ``pairs`` on an actor pool (Ray must be initialised by the caller).
@@ -294,7 +355,6 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
     Returns:
         ``(masks, errors)``: the masks table (``OUTPUT_SCHEMA``, input order) and error rows.
     """
-    import ray
 
     if pairs.num_rows == 0:
         return OUTPUT_SCHEMA.empty_table(), []
@@ -304,16 +364,7 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
             print(f"[{STAGE}] pairs carry token ids from tokenizer {made_with or 'unnamed'!r}, not {tokenizer!r}: "
                   "re-tokenizing the texts", flush=True)
             pairs = pairs.drop_columns([c for c in ID_COLUMNS if c in pairs.column_names])
-    # Several blocks, so that every actor of the pool gets work.
-    step = max(1, min(masking.batch_size, -(-pairs.num_rows // (4 * masking.num_workers))))
-    blocks = [pairs.slice(i, step) for i in range(0, pairs.num_rows, step)] or [pairs]
-    ds = ray.data.from_arrow(blocks).map_batches(
-        KeyTokenMasker,
-        fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking, "alpha": alpha, "beta": beta,
-                               "gamma": gamma},
-        batch_size=masking.batch_size, batch_format="pyarrow", num_cpus=1,
-        compute=ray.data.ActorPoolStrategy(size=masking.num_workers),
-    )
+    ds = masks_dataset(pairs, tokenizer, masking, alpha, beta, gamma)
     parts = [pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
              for b in ds.iter_batches(batch_size=None, batch_format="pyarrow")]
     out = pa.concat_tables(parts).sort_by(_ROW)
