@@ -168,8 +168,8 @@ class MaskingConfig(Section):
     )
     num_workers: int = Field(1, ge=1, description="Ray Data actors computing masks.")
     batch_size: int = Field(
-        1024, ge=1, description="Pairs per map_batches call: larger means less Ray Data overhead per pair (at 1024 "
-        "tokens per CoT: stage 0.22x the bare kernel at 256, 0.57x at 1024; benchmarks/RESULTS.md)."
+        1024, ge=1, description="Most pairs per map_batches call (less Ray Data overhead per pair when larger); "
+        "smaller inputs are cut into 8 batches per worker so that every actor gets work."
     )
 
 

@@ -398,3 +398,14 @@ def test_two_rounds_of_student_mistake_pairs_masks_krsl_and_eval_then_resume(tin
     assert [r["krsl"] for r in again["rounds"]] == [r["krsl"] for r in summary["rounds"]]
     assert again["accuracy"] == summary["accuracy"]
     assert started == {s: io.read_json(io.join(s, "manifest.json"))["started"] for s in steps}
+
+    # a round whose masked pairs cannot fill one KRSL step is skipped with that reason (KRSL would refuse to
+    # start), and its student carries over; exposure, rectification and masks are reused, not re-run
+    one_round = cfg.model_copy(update={"krsl": cfg.krsl.model_copy(update={"batch_size": 64}),
+                                       "orion": cfg.orion.model_copy(update={"rounds": 1})})
+    skipped = rounds.run_rounds(one_round, run_dir)["rounds"][0]
+    n_masked = summary["rounds"][0]["masks"]["pairs"]
+    assert skipped["skipped"] == (f"{n_masked} masked pair(s) cannot fill one KRSL step of 64 "
+                                  "(krsl.num_workers x batch_size x grad_accum)")
+    assert skipped["model_dir"] == skipped["student_in"] == student and "krsl" not in skipped
+    assert all(started[s] == io.read_json(io.join(s, "manifest.json"))["started"] for s in steps[:3])
