@@ -17,6 +17,7 @@ convert twice.
 from __future__ import annotations
 
 import fcntl
+import functools
 import glob
 import importlib.util
 import os
@@ -69,10 +70,29 @@ def resolve(name: str) -> str:
 
 
 def load_tokenizer(name: str):
-    """The tokenizer of a model alias, local dir or hub id (``AutoTokenizer``)."""
+    """The tokenizer of a model alias, local dir or hub id (``AutoTokenizer``), cached per process.
+
+    Ray reuses its worker processes across tasks, so a task-based stage (the engines' prompt checks) pays
+    for importing transformers and loading the tokenizer once per worker, not once per stage run. The cache
+    key includes the tokenizer files' mtimes: a directory rewritten with another tokenizer is loaded again.
+    Callers must not modify the returned tokenizer (it is shared).
+    """
+    path = resolve(name)
+    return _load_tokenizer_cached(path, _tokenizer_stamp(path))
+
+
+def _tokenizer_stamp(path: str) -> tuple:
+    if not os.path.isdir(path):
+        return ()
+    return tuple(sorted((f, os.stat(os.path.join(path, f)).st_mtime_ns) for f in os.listdir(path)
+                        if f.startswith(("tokenizer", "special_tokens", "vocab", "merges", "chat_template"))))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_tokenizer_cached(path: str, stamp: tuple):
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(resolve(name))
+    return AutoTokenizer.from_pretrained(path)
 
 
 def load_model(name: str, dtype=None):

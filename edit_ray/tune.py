@@ -233,8 +233,9 @@ class _AbortTrainOnStop:
 def _validation_callback(metric: str):
     """A ``TuneReportCallback`` that forwards only the reports that carry a fresh validation value.
 
-    The training loop reports every optimizer step and repeats the last ``val_loss`` between epoch ends.
-    Forwarding only epoch-end reports (``epoch`` a whole number) makes one Tune iteration one validation,
+    The training loop reports at epoch ends, checkpoints and its last step (``train.loop.report_kind``); a
+    checkpoint between epoch ends (``checkpoint_every``) or a last step mid-epoch repeats the last
+    ``val_loss``. Forwarding only epoch-end reports (``epoch`` a whole number) makes one Tune iteration one validation,
     so ASHA's ``grace_period`` and rungs count validations, and ASHA never compares a stale value.
     """
     from ray.tune.integration.ray_train import TuneReportCallback

@@ -3,7 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export VLLM_CPU_KVCACHE_SPACE=${VLLM_CPU_KVCACHE_SPACE:-1} TOKENIZERS_PARALLELISM=false
-.venv/bin/python -m pytest "$@"
+# Two workers, a file each at a time (tests/conftest.py says why); EDIT_RAY_TEST_WORKERS=0 runs serially.
+.venv/bin/python -m pytest -n "${EDIT_RAY_TEST_WORKERS:-2}" --dist loadfile "$@"
 rc=$?
 if [ $rc -eq 5 ]; then
     echo "test: pytest collected no tests: failing on purpose" >&2

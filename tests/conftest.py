@@ -2,6 +2,11 @@
 
 The Ray cluster is started once per test session (starting Ray costs seconds on 2 cores) with
 ``num_cpus=8`` logical CPUs: each Ray Data stage actor reserves one, and four stages deadlock on two.
+
+``make test`` runs two pytest-xdist workers, a test file per worker at a time (``--dist loadfile``, so a
+module's fixtures are built once): most of a slow test is one process importing torch or vLLM, which
+leaves the other core idle. Each worker has its own Ray cluster (``address="local"``). The slowest files
+are handed out first (``SLOW_FILES``), so that the two workers finish close together.
 """
 
 from __future__ import annotations
@@ -15,6 +20,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 
 
+# Test files by wall time on 2 cores, slowest first (pytest --durations); the others follow in their order.
+SLOW_FILES = ("test_orion.py", "test_tune.py", "test_pipeline.py", "test_train.py", "test_jobs.py",
+              "test_teacher.py", "test_engines.py", "test_http_engine.py", "test_evaluate.py",
+              "test_masking_stage.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))  # stable: keeps order in a file
+
+
 @pytest.fixture(scope="session")
 def ray_local():
     """A local Ray cluster shared by all tests of the session."""
@@ -25,7 +41,7 @@ def ray_local():
         # almost always enough, and a real failure still fails after the third.
         for attempt in range(3):
             try:
-                ray.init(num_cpus=8, include_dashboard=False, log_to_driver=True,
+                ray.init(address="local", num_cpus=8, include_dashboard=False, log_to_driver=True,
                          runtime_env={"env_vars": {"VLLM_CPU_KVCACHE_SPACE": "1",
                                                    "TOKENIZERS_PARALLELISM": "false"}})
                 break

@@ -326,7 +326,8 @@ def _format_trained_student(cfg, run_dir: str) -> str:
     io.write_table([{"row_id": f"{q['qid']}:fmt", "qid": q["qid"], "task": q["task"], "prompt": build_student_prompt(q),
                      "response": synthetic.gold_cot(q)} for q in qs], path)
     shutil.rmtree(io.join(run_dir, "sft"), ignore_errors=True)  # a fresh stage 1 (the test above trained one step)
-    sft = cfg.sft.model_copy(update={"lr": 3e-3, "epochs": 9, "max_steps": 100, "batch_size": 4, "max_length": 384})
+    sft = cfg.sft.model_copy(update={"lr": 3e-3, "epochs": 9, "max_steps": 100, "batch_size": 4, "max_length": 384,
+                                     "cpus_per_worker": 2})
     full = cfg.student.model_copy(update={"lora": None})  # full fine-tuning: LoRA on the tiny model learns too little
     out = train_stage(cfg.model_copy(update={"sft": sft, "student": full}), "sft", data_path=path,
                       init_model=cfg.student.model, out_dir=io.join(run_dir, "sft"))

@@ -6,7 +6,7 @@ import torch
 
 from edit_ray.config import KRSLConfig, SFTConfig
 from edit_ray.train.data import collate_krsl, collate_sft, epoch_order, krsl_examples, pack_sft, sequence
-from edit_ray.train.loop import loss_on_batch
+from edit_ray.train.loop import loss_on_batch, report_kind
 from edit_ray.train.losses import krsl_loss, sft_loss
 
 X = -100
@@ -105,3 +105,20 @@ def test_sft_loss_on_batch_equals_hf_loss(tiny):
     assert d.item() == 5
     assert (s / d).item() == pytest.approx(hf.item(), rel=1e-5)
     assert sft_loss  # the function the loop uses for SFT
+
+
+def _reports(total_steps: int, steps_per_epoch: int, checkpoint_every: int) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {"checkpoint": [], "metrics": []}
+    for step in range(1, total_steps + 1):
+        kind = report_kind(step, step % steps_per_epoch, total_steps, checkpoint_every)
+        if kind is not None:
+            out[kind].append(step)
+    return out
+
+
+def test_ray_train_gets_reports_at_checkpoints_epoch_ends_and_the_last_step_only():
+    # Ray Train V2 takes one report per worker every 2 s: a report per step held each step to 2 s
+    assert _reports(10, 4, 0) == {"checkpoint": [4, 8, 10], "metrics": []}
+    assert _reports(10, 4, 3) == {"checkpoint": [3, 6, 9, 10], "metrics": [4, 8]}
+    assert _reports(8, 4, 4) == {"checkpoint": [4, 8], "metrics": []}
+    assert _reports(3, 12, 0) == {"checkpoint": [3], "metrics": []}  # max_steps before the first epoch end

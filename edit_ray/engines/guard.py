@@ -39,6 +39,9 @@ OUTPUT_TYPES = {
     "max_tokens": pa.int64(),
     "seed": pa.int64(),
 }
+# Rows per check_batch task: a second or two of tokenizing, so that a small input is one task (one worker
+# importing transformers, not one per block) and a large one still spreads over the cluster.
+GUARD_BATCH_ROWS = 4096
 # Internal column: the exact text handed to the engine (the prompt after the chat template).
 ENGINE_PROMPT = "engine_prompt"
 
@@ -70,12 +73,13 @@ def failed_outputs(row: dict[str, Any], error: str) -> dict[str, Any]:
 
 
 def load_tokenizer(source: str | None):
-    """The tokenizer of a local model directory, or None (an http endpoint with no local copy)."""
+    """The tokenizer of a local model directory (cached per process), or None (an http endpoint with no
+    local copy)."""
     if source is None:
         return None
-    from transformers import AutoTokenizer
+    from edit_ray.models import load_tokenizer as load
 
-    return AutoTokenizer.from_pretrained(source)
+    return load(source)
 
 
 def engine_prompt(tokenizer, prompt: str, use_chat_template: bool) -> tuple[str, list[int]]:
@@ -120,12 +124,12 @@ def check_row(row: dict[str, Any], cfg: EngineConfig, tokenizer) -> dict[str, An
     return row
 
 
-class PromptGuard:
-    """Ray Data callable: ``check_row`` over a batch, with the tokenizer loaded once per actor."""
+def check_batch(batch: pa.Table, cfg: EngineConfig, tokenizer_source: str | None) -> pa.Table:
+    """Ray Data task: ``check_row`` over a batch.
 
-    def __init__(self, cfg: EngineConfig, tokenizer_source: str | None):
-        self.cfg = cfg
-        self.tokenizer = load_tokenizer(tokenizer_source)
-
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        return to_table([check_row(r, self.cfg, self.tokenizer) for r in batch.to_pylist()])
+    A task, not an actor: the tokenizer is cached per Ray worker process (``models.load_tokenizer``), so
+    a warm worker checks a batch in milliseconds, where a fresh actor spent seconds importing transformers
+    on every engine run; and tasks spread over the cluster where one actor would tokenize every prompt.
+    """
+    tokenizer = load_tokenizer(tokenizer_source)
+    return to_table([check_row(r, cfg, tokenizer) for r in batch.to_pylist()])

@@ -1,6 +1,6 @@
 """An OpenAI-compatible endpoint as the engine (the paper's teacher was gpt-3.5-turbo over the OpenAI API).
 
-Rows flow through Ray Data: ``PromptGuard`` (length checks when the model has a local tokenizer), then an
+Rows flow through Ray Data: ``check_batch`` (length checks when the model has a local tokenizer), then an
 actor pool of ``HttpGenerator`` (``engine.concurrency`` actors, each with at most
 ``engine.max_concurrent_requests`` requests in flight, through a thread pool over one ``httpx.Client``).
 
@@ -37,7 +37,8 @@ from edit_ray import models
 from edit_ray.config import EngineConfig
 from edit_ray.engines.guard import (
     ENGINE_PROMPT,
-    PromptGuard,
+    GUARD_BATCH_ROWS,
+    check_batch,
     error_text,
     failed_outputs,
     load_tokenizer,
@@ -168,8 +169,8 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
     if not cfg.base_url:
         raise ValueError("engine.kind=http needs engine.base_url (e.g. http://127.0.0.1:8000/v1)")
     source = local_tokenizer_source(cfg.model)
-    checked = rows.map_batches(PromptGuard, fn_constructor_kwargs={"cfg": cfg, "tokenizer_source": source},
-                               batch_format="pyarrow", concurrency=1, num_cpus=0.5)
+    checked = rows.map_batches(check_batch, fn_kwargs={"cfg": cfg, "tokenizer_source": source},
+                               batch_size=GUARD_BATCH_ROWS, batch_format="pyarrow", num_cpus=0.5)
     return checked.map_batches(
         HttpGenerator,
         fn_constructor_kwargs={"cfg": cfg, "api_key": Secret(os.environ.get(cfg.api_key_env)),

