@@ -137,7 +137,7 @@ def test_each_strategy_lowers_the_loss_on_a_fixed_batch(matrix, strategy, stage)
     rows = read_metrics(os.path.join(matrix["dirs"][(strategy, stage)], "metrics.jsonl"))
     assert [r["step"] for r in rows] == list(range(1, STEPS + 1))
     assert rows[-1]["loss"] < rows[0]["loss"] - 0.05, [r["loss"] for r in rows]
-    assert all(r["tokens_per_s"] > 0 and r["grad_norm"] > 0 for r in rows)
+    assert all(r["tokens_per_s"] > 0 and r["step_s"] > 0 and r["grad_norm"] > 0 for r in rows)
     assert rows[1]["lr"] == pytest.approx(5e-3 * 0.95)  # StepLR: gamma 0.95 after each (one-step) epoch
     if stage == "krsl":
         assert rows[-1]["chosen_key_nll"] < rows[0]["chosen_key_nll"]

@@ -39,9 +39,6 @@ OUTPUT_TYPES = {
     "max_tokens": pa.int64(),
     "seed": pa.int64(),
 }
-# Rows per check_batch task: a second or two of tokenizing, so that a small input is one task (one worker
-# importing transformers, not one per block) and a large one still spreads over the cluster.
-GUARD_BATCH_ROWS = 4096
 # Internal column: the exact text handed to the engine (the prompt after the chat template).
 ENGINE_PROMPT = "engine_prompt"
 
@@ -128,8 +125,10 @@ def check_batch(batch: pa.Table, cfg: EngineConfig, tokenizer_source: str | None
     """Ray Data task: ``check_row`` over a batch.
 
     A task, not an actor: the tokenizer is cached per Ray worker process (``models.load_tokenizer``), so
-    a warm worker checks a batch in milliseconds, where a fresh actor spent seconds importing transformers
-    on every engine run; and tasks spread over the cluster where one actor would tokenize every prompt.
+    a warm worker checks a batch in milliseconds, where a fresh actor spent ~10 s importing transformers on
+    every engine run. Callers run it with ``concurrency=1``: one worker imports transformers, not one per
+    input block. Blocks are left as they come: merging them would let one vLLM stage task take several
+    engine batches, and Ray 2.60 fails to concatenate an all-error batch with an ok one (ray #61656).
     """
     tokenizer = load_tokenizer(tokenizer_source)
     return to_table([check_row(r, cfg, tokenizer) for r in batch.to_pylist()])

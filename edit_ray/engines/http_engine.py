@@ -37,7 +37,6 @@ from edit_ray import models
 from edit_ray.config import EngineConfig
 from edit_ray.engines.guard import (
     ENGINE_PROMPT,
-    GUARD_BATCH_ROWS,
     check_batch,
     error_text,
     failed_outputs,
@@ -170,7 +169,7 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
         raise ValueError("engine.kind=http needs engine.base_url (e.g. http://127.0.0.1:8000/v1)")
     source = local_tokenizer_source(cfg.model)
     checked = rows.map_batches(check_batch, fn_kwargs={"cfg": cfg, "tokenizer_source": source},
-                               batch_size=GUARD_BATCH_ROWS, batch_format="pyarrow", num_cpus=0.5)
+                               batch_format="pyarrow", concurrency=1, num_cpus=0.5)
     return checked.map_batches(
         HttpGenerator,
         fn_constructor_kwargs={"cfg": cfg, "api_key": Secret(os.environ.get(cfg.api_key_env)),

@@ -22,7 +22,7 @@ import ray
 
 from edit_ray import models
 from edit_ray.config import EngineConfig
-from edit_ray.engines.guard import ENGINE_PROMPT, GUARD_BATCH_ROWS, check_batch, failed_outputs, to_table
+from edit_ray.engines.guard import ENGINE_PROMPT, check_batch, failed_outputs, to_table
 
 _USER_PROMPT = "_user_prompt"
 
@@ -130,7 +130,7 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
     # Materialised once: the two branches below (to the engine / straight to errors) would otherwise
     # each re-run everything upstream.
     checked = rows.map_batches(check_batch, fn_kwargs={"cfg": cfg, "tokenizer_source": model_dir},
-                               batch_size=GUARD_BATCH_ROWS, batch_format="pyarrow").materialize()
+                               batch_format="pyarrow", concurrency=1).materialize()
     columns = [c for c in checked.schema().names if c != ENGINE_PROMPT]
     passed = checked.filter(lambda r: r["error"] is None)
     rejected = checked.filter(lambda r: r["error"] is not None)

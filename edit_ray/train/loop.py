@@ -16,7 +16,7 @@ takes its own share of a seeded per-epoch permutation (``data.epoch_order``). Ra
 does not promise the same order after a restart; this does, so a resumed run repeats the steps of an
 uninterrupted one.
 
-Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), samples, epoch, and for KRSL
+Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), step_s, samples, epoch, and for KRSL
 chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given. Every step's metrics go to
 ``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0) and to MLflow or TensorBoard when ``log_to``
 says. ``ray.train.report`` (what Tune and the driver read) gets them only at checkpoints, epoch ends and
@@ -229,6 +229,7 @@ def train_loop_per_worker(config: dict) -> None:
         bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
         val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else {}
 
+        last_step_end = time.perf_counter()
         while progress.step < total_steps:
             order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
             for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
@@ -269,14 +270,18 @@ def train_loop_per_worker(config: dict) -> None:
 
                 stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
                                                                       parts.get("rejected_key_nll", 0.0)], device=device)]))
-                elapsed = time.perf_counter() - t0
+                now = time.perf_counter()
+                # tokens_per_s: this step's compute; step_s: wall time since the previous step ended, with
+                # everything between steps (reports, checkpoints, validation, logging)
                 metrics = {"loss": float(stats[0] / total), "lr": lr, "grad_norm": grad_norm,
-                           "tokens_per_s": float(stats[1]) / elapsed, "samples": progress.samples,
+                           "tokens_per_s": float(stats[1]) / (now - t0), "step_s": now - last_step_end,
+                           "samples": progress.samples,
                            "epoch": progress.step / steps_per_epoch}
                 if stage == "krsl":
                     metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
                 metrics |= val_metrics
                 log(metrics, progress.step)
+                last_step_end = now
                 bar.update(1)
                 bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
 
