@@ -10,6 +10,11 @@ AdamW): SFT on the same sequences, KRSL on pairs whose chosen and rejected sides
 budget (2B sequences in one pass). Rounds interleave the three steps so a busy machine slows all alike;
 tokens are real (unpadded) input tokens. Targets: SFT >= 1.0x and KRSL >= 0.9x the HF step per token.
 On a GPU it also prints MFU (6 x parameters x tokens/s over the bf16 peak given by --peak-tflops).
+
+``--loop-steps N`` also runs the real SFT stage (``train_stage``: Ray Train, one worker with every CPU, full
+fine-tuning, the same batch of equal-length rows) for N steps and compares its median wall time per step
+(``step_s`` in metrics.jsonl: reports, checkpoints and logging included) with the plain HF step measured
+above: what the whole loop loses around the step. Target: >= 0.9x.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4, help="timed rounds (after one warm-up round)")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
     ap.add_argument("--peak-tflops", type=float, default=989.0, help="GPU bf16 peak for MFU (H100 SXM: 989)")
+    ap.add_argument("--loop-steps", type=int, default=0, help="also time N steps of the Ray Train SFT stage")
     args = ap.parse_args()
 
     from transformers import AutoModelForCausalLM
@@ -117,6 +123,43 @@ def main() -> None:
     if device.type == "cuda":
         for n in names:
             print(f"  MFU {n}: {6 * n_params * tps[n] / (args.peak_tflops * 1e12):.1%}")
+    if args.loop_steps:
+        del model, opt  # the loop's worker loads its own copy
+        loop_s = loop_step_seconds(args)
+        hf_s = float(np.median(times["hf"]))
+        print(f"Ray Train SFT loop: step {loop_s * 1000:8.1f} ms (median wall, {args.loop_steps} steps)")
+        print(f"plain HF step / loop step: {hf_s / loop_s:.2f}x   (target >= 0.9x)")
+
+
+def loop_step_seconds(args) -> float:
+    """Median ``step_s`` of the real SFT stage on rows that tokenize to --prompt-len + --response-len tokens."""
+    import os
+    import tempfile
+
+    import ray
+
+    from edit_ray import io
+    from edit_ray.config import load_config
+    from edit_ray.train.run import read_metrics, train_stage
+
+    # " the" is one token in the SmolLM2 vocabulary: every row has exactly the benchmark's lengths
+    prompt, response = "the" + " the" * (args.prompt_len - 1), "the" + " the" * (args.response_len - 2)
+    ncpu = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as run_dir:
+        data = io.join(run_dir, "rows.parquet")
+        io.write_table([{"row_id": f"r{i}", "qid": f"q{i}", "task": "bench", "prompt": prompt, "response": response}
+                        for i in range(args.batch_size * args.loop_steps)], data)  # one epoch: no checkpoint between
+        cfg = load_config(None, [f"run.dir={run_dir}", f"student.model={args.model}", "student.lora=null",
+                                 f"sft.max_steps={args.loop_steps}", "sft.epochs=1",
+                                 f"sft.batch_size={args.batch_size}", "sft.max_length=4096",
+                                 f"sft.cpus_per_worker={ncpu}", f"sft.bf16={str(args.bf16).lower()}",
+                                 f"sft.use_gpu={str(torch.cuda.is_available()).lower()}",
+                                 f"resources.num_cpus={ncpu + 2}"])
+        # two logical CPUs more than the worker takes: its Ray Data shard needs one to read the rows
+        ray.init(num_cpus=ncpu + 2, include_dashboard=False)
+        out = train_stage(cfg, "sft", data_path=data, init_model=args.model, out_dir=io.join(run_dir, "sft"))
+        rows = read_metrics(out["metrics_path"])
+    return float(np.median([r["step_s"] for r in rows[1:]]))  # step 1 warms up allocators
 
 
 if __name__ == "__main__":
