@@ -1,6 +1,6 @@
 """Benchmark of key-step masking (issue 4 part 6): the paper's DP vs the kernel vs the Ray Data stage.
 
-    .venv/bin/python benchmarks/masking.py [--pairs 2000] [--ref-pairs 2] [--lengths 512 1024]
+    .venv/bin/python benchmarks/masking.py [--pairs 2000] [--ref-pairs 2] [--lengths 512 1024] [--repeats 3]
 
 Pairs are realistic: a response made of synthetic step-by-step CoTs, cut to about L tokens, and a copy
 with three local edits (a changed number, an inserted clause, a deleted word), as a wrong CoT copies the
@@ -9,12 +9,18 @@ right one and diverges. Printed, from one run, in pairs/s:
 - reference: the paper's pure-Python DP, one run per direction (edit_ray.masking.reference);
 - kernel: ``key_masks`` on token ids, one core, in process: on ids packed into strings (``pack_ids``, the
   form the stage uses; packing not timed) and, for reference, on Python lists of ids;
-- pair work: ``KeyTokenMasker`` called in process on batches (kernel + weights + Arrow columns, and from
-  text also tokenizing both sides): everything one stage actor does, without Ray;
-- stage 1w / 2w: the stage's Ray Data pipeline (``masks_dataset``, what ``mask_pairs`` runs) on a local Ray
-  cluster with 1 and 2 actors. "steady" counts from the first returned batch (actor start-up, i.e. importing
-  transformers and loading the tokenizer, ~6 s of CPU per actor, excluded); "wall" includes it. From ids, the
-  tokenized pairs are repeated to at least ``--ids-pairs`` (50,000), so that the steady window lasts seconds.
+- pair work: ``KeyTokenMasker`` called in process on batches (kernel + weights + Arrow columns, and from text
+  also tokenizing both sides), the batches then put together by ``collect_masks`` (ids and pair ids attached,
+  input order): the whole stage, without Ray;
+- stage 1w / 2w: what ``mask_pairs`` runs (the Ray Data pipeline ``masks_dataset``, its batches put together
+  by ``collect_masks`` on the driver as they arrive) on a local Ray cluster with 1 and 2 actors. "steady"
+  counts from the first returned batch to the whole masks table (actor start-up, i.e. importing transformers
+  and loading the tokenizer, ~6 s of CPU per actor, excluded); "wall" includes it. From ids, the tokenized pairs are repeated to at least ``--ids-pairs``
+  (100,000), so that the steady window lasts seconds.
+
+The stage runs ``--repeats`` times with 1 and 2 workers in turn, and the kernel is timed again just before
+each run from ids: this 2-vCPU VM's speed drifts by 20-50% over minutes, so each ratio ("1w/kernel",
+"2w/1w") is the median of ratios between runs next to each other.
 
 Both stage inputs are measured: pairs that arrive tokenized (``prompt_ids/chosen_ids/rejected_ids``, the
 stage's own work) and text pairs (tokenizing costs ~50x the alignment and dominates).
@@ -28,6 +34,7 @@ import argparse
 import gc
 import os
 import random
+import statistics
 import time
 
 import pyarrow as pa
@@ -72,7 +79,7 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     from edit_ray.config import MaskingConfig
     from edit_ray.masking.kernel import key_masks, pack_ids
     from edit_ray.masking.reference import reference_key_masks
-    from edit_ray.masking.stage import _ROW, KeyTokenMasker
+    from edit_ray.masking.stage import KeyTokenMasker, collect_masks, number_rows
     from edit_ray.tokens import tokenize_pairs
 
     pairs = make_pairs(tokenizer, n_pairs, length)
@@ -93,12 +100,9 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
         key_masks(c, r)
     res["kernel_lists"] = rate(len(chosen), time.perf_counter() - t)
     packed = [(pack_ids(c), pack_ids(r)) for c, r in zip(chosen, rejected)]  # packing is not timed here
-    t = time.perf_counter()
-    for c, r in packed:
-        key_masks(c, r)
-    res["kernel"] = rate(len(chosen), time.perf_counter() - t)
+    res["kernel"], res["packed"] = time_kernel(packed), packed
 
-    table = pa.Table.from_pylist([{**p, _ROW: i} for i, p in enumerate(pairs)])
+    table = pa.Table.from_pylist(pairs)
     prompt_ids, _ = tokenize_pairs(tokenizer, [p["prompt"] for p in pairs], [p["chosen"] for p in pairs])
     ids = pa.list_(pa.int32())
     tokenized = (table.append_column("prompt_ids", pa.array(prompt_ids, ids))
@@ -106,9 +110,9 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     cfg = MaskingConfig(**BATCH)
     masker = KeyTokenMasker(tokenizer_name, cfg, 1.0, 0.025, 0.0)
     for name, t_in in (("text", table), ("ids", tokenized)):
+        t_in = number_rows(t_in)
         t = time.perf_counter()
-        for i in range(0, t_in.num_rows, cfg.batch_size):
-            masker(t_in.slice(i, cfg.batch_size))
+        collect_masks(t_in, (masker(t_in.slice(i, cfg.batch_size)) for i in range(0, t_in.num_rows, cfg.batch_size)))
         res[f"pair_work_{name}"] = rate(t_in.num_rows, time.perf_counter() - t)
     res["tables"] = {"text": table, "ids": tokenized}
     print(f"{length}: reference {res['reference']:.2f}/s, kernel {res['kernel']:.0f}/s on packed ids "
@@ -117,30 +121,66 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     return res
 
 
-def bench_stage(tokenizer_name: str, res: dict, ids_pairs: int) -> None:
-    from edit_ray.config import MaskingConfig
-    from edit_ray.masking.stage import mask_pairs, masks_dataset
+def timed(batches, first: list):
+    """``batches`` as they come, noting ``(time, rows)`` of the first one in ``first``."""
+    for b in batches:
+        if not first:
+            first.append((time.perf_counter(), b.num_rows))
+        yield b
 
-    tables = res.pop("tables")
+
+def time_kernel(packed: list[tuple[str, str]], min_s: float = 2.0) -> float:
+    """Pairs/s of the bare kernel on packed ids, in process, over at least ``min_s`` seconds."""
+    from edit_ray.masking.kernel import key_masks
+
+    t, n = time.perf_counter(), 0
+    while n == 0 or time.perf_counter() - t < min_s:
+        for c, r in packed:
+            key_masks(c, r)
+        n += len(packed)
+    return rate(n, time.perf_counter() - t)
+
+
+def bench_stage(tokenizer_name: str, res: dict, ids_pairs: int, repeats: int) -> None:
+    """The stage with 1 and 2 workers, ``repeats`` times in turn (this VM's speed drifts by 20-50% over
+    minutes, so each ratio is taken between runs next to each other: the kernel is timed again before each
+    run from ids). Rates are medians over the repeats; ratios are medians of the per-repeat ratios."""
+    from edit_ray.config import MaskingConfig
+    from edit_ray.masking.stage import collect_masks, mask_pairs, masks_dataset, number_rows
+
+    tables, packed = res.pop("tables"), res.pop("packed")
     tables["ids"] = pa.concat_tables([tables["ids"]] * max(1, -(-ids_pairs // tables["ids"].num_rows)))
 
     for name, table in tables.items():
-        for workers in (1, 2):
-            cfg = MaskingConfig(num_workers=workers, **BATCH)
-            t0 = time.perf_counter()
-            first, first_rows, rows = None, 0, 0
-            for b in masks_dataset(table, tokenizer_name, cfg, 1.0, 0.025, 0.0).iter_batches(
-                    batch_size=None, batch_format="pyarrow"):
-                rows += b.num_rows
-                if first is None:
-                    first, first_rows = time.perf_counter(), b.num_rows
-            end = time.perf_counter()
-            assert rows == table.num_rows
-            res[f"{name}_{workers}w_wall"] = rate(rows, end - t0)
-            res[f"{name}_{workers}w"] = rate(rows - first_rows, end - first)
-        print(f"{res['length']} from {name} ({table.num_rows} pairs): stage steady 1w {res[name + '_1w']:.0f}/s, "
-              f"2w {res[name + '_2w']:.0f}/s; wall incl. start-up 1w {res[name + '_1w_wall']:.0f}/s, "
-              f"2w {res[name + '_2w_wall']:.0f}/s", flush=True)
+        table = number_rows(table)
+        runs: dict[str, list[float]] = {}
+        for _ in range(repeats):
+            if name == "ids":
+                runs.setdefault("kernel", []).append(time_kernel(packed))
+            for workers in (1, 2):
+                cfg = MaskingConfig(num_workers=workers, **BATCH)
+                # what mask_pairs runs, with the time of the first batch the actors return taken
+                t0 = time.perf_counter()
+                first: list[tuple[float, int]] = []  # (time, rows) of the first batch the actors return
+                ds = masks_dataset(table, tokenizer_name, cfg, 1.0, 0.025, 0.0)
+                ok, errors = collect_masks(table, timed(ds.iter_batches(batch_size=None, batch_format="pyarrow"),
+                                                        first))
+                end = time.perf_counter()
+                rows = ok.num_rows + len(errors)
+                assert rows == table.num_rows
+                del ok, errors
+                runs.setdefault(f"{workers}w_wall", []).append(rate(rows, end - t0))
+                runs.setdefault(f"{workers}w", []).append(rate(rows - first[0][1], end - first[0][0]))
+        for key, values in runs.items():
+            res[f"{name}_{key}"] = statistics.median(values)
+        res[f"{name}_2w_1w"] = statistics.median(two / one for two, one in zip(runs["2w"], runs["1w"]))
+        if name == "ids":
+            res["ids_1w_kernel"] = statistics.median(one / k for one, k in zip(runs["1w"], runs["kernel"]))
+        print(f"{res['length']} from {name} ({table.num_rows} pairs), per repeat: "
+              + "; ".join(f"1w {one:.0f}/s, 2w {two:.0f}/s ({two / one:.2f}x)"
+                          + (f", kernel just before {k:.0f}/s (1w {one / k:.2f}x)" if k else "")
+                          for one, two, k in zip(runs["1w"], runs["2w"], runs.get("kernel", [0] * repeats))),
+              flush=True)
     table = tables["text"]
     ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
     assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
@@ -151,8 +191,9 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=2000, help="pairs for the kernel and the stage")
     ap.add_argument("--ref-pairs", type=int, default=2, help="pairs for the (slow) reference DP")
     ap.add_argument("--lengths", type=int, nargs="+", default=[512, 1024])
-    ap.add_argument("--ids-pairs", type=int, default=50_000, help="pairs for the stage from ids (repeated)")
+    ap.add_argument("--ids-pairs", type=int, default=100_000, help="pairs for the stage from ids (repeated)")
     ap.add_argument("--batch-size", type=int, default=None, help="masking.batch_size (default: the config's)")
+    ap.add_argument("--repeats", type=int, default=3, help="stage runs with 1 and 2 workers, in turn")
     ap.add_argument("--tokenizer", default="tiny-llama-test", help="alias or dir (tiny-llama-test has SmolLM2's)")
     args = ap.parse_args()
     if args.batch_size:
@@ -177,7 +218,7 @@ def main() -> None:
     try:
         ray.data.DataContext.get_current().enable_progress_bars = False
         for r in results:
-            bench_stage(name, r, args.ids_pairs)
+            bench_stage(name, r, args.ids_pairs, args.repeats)
     finally:
         ray.shutdown()
     print(f"\nmasking benchmark: {args.pairs} pairs (reference: {args.ref_pairs}), cpu_count={os.cpu_count()}, "
@@ -188,9 +229,9 @@ def main() -> None:
     for r in results:
         print(f"{r['length']:>7} {r['tokens']:>7.0f} {r['reference']:>10.2f} {r['kernel']:>8.0f} {r['kernel_lists']:>8.0f} "
               f"{r['kernel'] / r['reference']:>10.0f}x | {'':>9} {r['pair_work_ids']:>6.0f} {r['ids_1w']:>6.0f} "
-              f"{r['ids_2w']:>6.0f} {r['ids_1w'] / r['kernel']:>9.2f}x {r['ids_2w'] / r['ids_1w']:>5.2f}x | "
+              f"{r['ids_2w']:>6.0f} {r['ids_1w_kernel']:>9.2f}x {r['ids_2w_1w']:>5.2f}x | "
               f"{'':>10} {r['pair_work_text']:>6.0f} {r['text_1w']:>6.0f} {r['text_2w']:>6.0f} "
-              f"{r['text_2w'] / r['text_1w']:>5.2f}x")
+              f"{r['text_2w_1w']:>5.2f}x")
     for r in results:
         print(f"{r['length']:>7}: stage wall incl. actor start-up: from ids 1w {r['ids_1w_wall']:.0f}/s, "
               f"2w {r['ids_2w_wall']:.0f}/s; from text 1w {r['text_1w_wall']:.0f}/s, 2w {r['text_2w_wall']:.0f}/s")

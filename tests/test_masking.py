@@ -229,7 +229,7 @@ def test_read_pairs_from_parquet_and_jsonl_keep_rows_and_name_bad_lines(tmp_path
             {"pair_id": "x", "prompt": "Q:", "chosen": None, "rejected": "b", "qid": "t/1"}]
     pq.write_table(pa.Table.from_pylist([{**r, "pair_id": str(r["pair_id"])} for r in rows]), tmp_path / "p.parquet")
     table, errors = read_pairs(str(tmp_path / "p.parquet"))
-    assert table.column_names == ["pair_id", "prompt", "chosen", "rejected", "_row"]
+    assert table.column_names == ["pair_id", "prompt", "chosen", "rejected"]
     assert table["pair_id"].to_pylist() == ["7", "x"] and table["chosen"].to_pylist() == ["a", None]
     assert errors == []
     (tmp_path / "p.jsonl").write_text(json.dumps(rows[0]) + "\n[1, 2]\n\n" + json.dumps(rows[1]) + "\n")

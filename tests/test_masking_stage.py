@@ -156,7 +156,7 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
     from text and from pre-tokenized ids, with and without widening, including failed rows and a sliced batch."""
     import pyarrow as pa
 
-    from edit_ray.masking.stage import _ROW, ID_COLUMNS, KeyTokenMasker, mask_pair
+    from edit_ray.masking.stage import ID_COLUMNS, KeyTokenMasker, collect_masks, mask_pair, number_rows
     from edit_ray.models import load_tokenizer
     from edit_ray.tokens import tokenize_pair
 
@@ -166,7 +166,7 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
     rows += [{"pair_id": "same", "prompt": PROMPT, "chosen": GOOD[1][1], "rejected": GOOD[1][1]},
              {"pair_id": "unrelated", "prompt": PROMPT, "chosen": "alpha beta", "rejected": "12345 67890"},
              {"pair_id": "empty", "prompt": PROMPT, "chosen": " ", "rejected": GOOD[0][2]}]
-    text = pa.Table.from_pylist([{**r, _ROW: i} for i, r in enumerate(rows)])
+    text = pa.Table.from_pylist(rows)
     ids = {c: [] for c in ID_COLUMNS}
     for r in rows:
         p, ch = tokenize_pair(tok, r["prompt"], r["chosen"]) if r["chosen"].strip() else ([1], [])
@@ -176,21 +176,28 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
     for c in ID_COLUMNS:
         tokenized = tokenized.append_column(c, pa.array(ids[c], pa.list_(pa.int32())))
     masker = KeyTokenMasker(tiny_model_dir, cfg, 1.0, 0.025, 0.1)
-    for table in (text, tokenized, tokenized.slice(2)):  # a slice: offsets no longer start at 0
-        got = masker(table).to_pylist()
-        assert [g[_ROW] for g in got] == table[_ROW].to_pylist()
-        for g in got:
-            r = rows[g[_ROW]]
-            want = mask_pair(tok, r["prompt"], r["chosen"], r["rejected"], cfg, 1.0, 0.025, 0.1)
-            assert (g["error"], g["pair_id"]) == (want["error"], r["pair_id"])
-            if want["error"] is None:
-                for col in ("prompt_ids", "chosen_ids", "rejected_ids", "chosen_key", "rejected_key",
-                            "n_key_chosen", "n_key_rejected"):
-                    assert list(np.atleast_1d(g[col])) == list(np.atleast_1d(want[col])), (r["pair_id"], col)
-                for col in ("chosen_weights", "rejected_weights"):
-                    assert g[col] == pytest.approx(want[col].tolist()), (r["pair_id"], col)
-    errors = {g["pair_id"]: g["error"] for g in masker(tokenized).to_pylist() if g["error"]}
-    assert errors == {"same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input"}
+    for table, first in ((text, 0), (tokenized, 0), (tokenized.slice(2), 2)):  # a slice: offsets don't start at 0
+        pairs = number_rows(table)
+        # two batches returned out of order, as an actor pool may; then one batch of rows out of order
+        got, errors = collect_masks(pairs, [masker(pairs.slice(4)), masker(pairs.slice(0, 4))])
+        shuffled = pairs.take(np.random.default_rng(0).permutation(pairs.num_rows))
+        again, errors_again = collect_masks(pairs, [masker(shuffled)])
+        assert again.equals(got) and errors_again == errors
+        with pytest.raises(RuntimeError, match="returned"):  # a row lost or doubled is a bug, never dropped silently
+            collect_masks(pairs, [masker(pairs.slice(1)), masker(pairs.slice(0, 2))])
+        wants = [(r, mask_pair(tok, r["prompt"], r["chosen"], r["rejected"], cfg, 1.0, 0.025, 0.1))
+                 for r in rows[first:]]
+        assert got["pair_id"].to_pylist() == [r["pair_id"] for r, w in wants if w["error"] is None]
+        assert [(e["row_id"], e["reason"]) for e in errors] == [(r["pair_id"], w["error"]) for r, w in wants
+                                                                if w["error"]]
+        for g, (r, want) in zip(got.to_pylist(), [(r, w) for r, w in wants if w["error"] is None]):
+            for col in ("prompt_ids", "chosen_ids", "rejected_ids", "chosen_key", "rejected_key",
+                        "n_key_chosen", "n_key_rejected"):
+                assert list(np.atleast_1d(g[col])) == list(np.atleast_1d(want[col])), (r["pair_id"], col)
+            for col in ("chosen_weights", "rejected_weights"):
+                assert g[col] == pytest.approx(want[col].tolist()), (r["pair_id"], col)
+        assert {e["row_id"]: e["reason"] for e in errors} == {
+            "same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input"}
 
 
 def test_check_id_columns_names_the_first_bad_field_per_row_also_in_a_sliced_batch():
@@ -231,9 +238,10 @@ def test_two_workers_both_mask_pairs(ray_local, tiny_model_dir, monkeypatch):
             return out.append_column("pid", pa.array([os.getpid()] * out.num_rows, pa.int64()))
 
     monkeypatch.setattr(stage, "KeyTokenMasker", PidMasker)
-    rows = [{"pair_id": f"p{i}", "prompt": PROMPT, "chosen": GOOD[i % 3][1], "rejected": GOOD[i % 3][2],
-             stage._ROW: i} for i in range(64)]
-    ds = stage.masks_dataset(pa.Table.from_pylist(rows), tiny_model_dir, MaskingConfig(num_workers=2), 1.0, 0.025, 0.0)
+    rows = [{"pair_id": f"p{i}", "prompt": PROMPT, "chosen": GOOD[i % 3][1], "rejected": GOOD[i % 3][2]}
+            for i in range(64)]
+    ds = stage.masks_dataset(stage.number_rows(pa.Table.from_pylist(rows)), tiny_model_dir,
+                             MaskingConfig(num_workers=2), 1.0, 0.025, 0.0)
     out = pa.concat_tables(list(ds.iter_batches(batch_size=None, batch_format="pyarrow")))
     assert sorted(out[stage._ROW].to_pylist()) == list(range(64)) and out["error"].null_count == 64
     per_actor = out.group_by("pid").aggregate([("pid", "count")])

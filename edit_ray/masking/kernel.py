@@ -107,4 +107,7 @@ def key_weights(key: np.ndarray, on: float, off: float = 0.0) -> np.ndarray:
 
     Chosen side: ``key_weights(chosen_key, alpha, gamma)``; rejected side: ``key_weights(rejected_key, beta)``.
     """
-    return np.where(np.asarray(key) != 0, np.float32(on), np.float32(off))  # float32 scalars: a float32 array
+    key = np.asarray(key)
+    if off == 0:  # the usual case (γ = 0, and always on the rejected side): one multiply, exact for a 0/1 mask
+        return np.multiply(key, np.float32(on), dtype=np.float32)
+    return np.where(key != 0, np.float32(on), np.float32(off))  # float32 scalars: a float32 array

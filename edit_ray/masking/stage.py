@@ -9,8 +9,10 @@ ones (paper eqs. 5–7; KRSL = key reasoning steps learning, stage 2 of EDIT): �
 tokens and γ elsewhere, β on the wrong CoT's key tokens and 0 elsewhere (the loss subtracts the β term).
 
 Three layers (style.md §6): ``mask_pair`` is a pure function of one pair; ``KeyTokenMasker`` holds the
-tokenizer, built once per Ray Data actor; ``mask_pairs`` wires ``map_batches`` over an actor pool and splits
-off failed rows. A failed row goes to the errors table with a reason from ``REASONS``.
+tokenizer, built once per Ray Data actor, and masks a batch; ``mask_pairs`` wires ``map_batches`` over an
+actor pool (``masks_dataset``) and puts the batches back together in input order as they arrive
+(``collect_masks``: failed rows split off, ids that arrived tokenized attached without a copy). A failed row
+goes to the errors table with a reason from ``REASONS``.
 """
 
 from __future__ import annotations
@@ -75,10 +77,13 @@ OUTPUT_SCHEMA = pa.schema([
     ("n_key_chosen", pa.int32()),
     ("n_key_rejected", pa.int32()),
 ])
-# Columns that travel through the Ray Data stage besides OUTPUT_SCHEMA (dropped before writing).
+# What the actors return (``KeyTokenMasker``): per pair, its row number in the input, its masks, weights and
+# counts or why it failed, and the ids when the actor tokenized the texts.
 _ROW = "_row"
-_WORK_SCHEMA = OUTPUT_SCHEMA.append(pa.field(_ROW, pa.int64())).append(pa.field("error", pa.string())) \
-    .append(pa.field("detail", pa.string()))
+_WORK_SCHEMA = pa.schema([pa.field(_ROW, pa.int64()), *(f for f in OUTPUT_SCHEMA if f.name not in ("pair_id", *ID_COLUMNS)),
+                          pa.field("error", pa.string()), pa.field("detail", pa.string())])
+_WORK_SCHEMA_WITH_IDS = pa.schema([*_WORK_SCHEMA, *(OUTPUT_SCHEMA.field(c) for c in ID_COLUMNS)])
+_MASKS_SCHEMA = OUTPUT_SCHEMA.append(pa.field(_ROW, pa.int64()))  # kept until every batch is in input order
 _TOKENIZER_KEY = b"edit_ray.tokenizer"
 ACTOR_START_TIMEOUT_S = 600  # an autoscaling cluster may need minutes to add the nodes for the pool
 
@@ -187,17 +192,21 @@ def _ids_column(column: pa.Array | pa.ChunkedArray | list) -> pa.ListArray:
     """A list<int32> column as one ListArray (chunks combined; Python lists converted once)."""
     if isinstance(column, list):
         return pa.array(column, pa.list_(pa.int32()))
-    col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return col if col.type == pa.list_(pa.int32()) else col.cast(pa.list_(pa.int32()))
+    if isinstance(column, pa.ChunkedArray):  # one chunk: itself (combine_chunks would copy it)
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column if column.type == pa.list_(pa.int32()) else column.cast(pa.list_(pa.int32()))
 
 
 # ------------------------------------------------------------------------------------ actor layer
 class KeyTokenMasker:
     """Ray Data callable: one per actor, so the tokenizer is loaded once per worker, not per batch.
 
-    A batch is worked on as whole Arrow columns, not rows: the id columns pass through unchanged, each
-    pair's key masks are written into one flat buffer laid out like the ids (same offsets), and the
-    weights are computed once over that buffer. Per pair, only the alignment runs in Python.
+    A batch is worked on as whole Arrow columns, not rows: each pair's key positions go into one flat buffer
+    per side laid out like the ids, and the weights are computed once over that buffer. Per pair, only the
+    alignment runs in Python. The actor returns what it computes (masks, weights, counts, or why a pair
+    failed) and the ids only when it tokenized the texts itself: ids that arrive tokenized stay with the
+    caller (``assemble_masks`` attaches them), since shipping them back cost about a third of the alignment
+    time (measured in session 6: ~19 KB per 1024-token pair to serialize into the object store, 8 KB of it ids).
     """
 
     def __init__(self, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float, gamma: float):
@@ -208,11 +217,14 @@ class KeyTokenMasker:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         n = batch.num_rows
+        tokenized = all(c in batch.column_names for c in ID_COLUMNS)  # upstream; mask_pairs checked the tokenizer
+        # The texts are read only to tokenize or to widen: pairs that arrive tokenized travel without them.
+        texts_needed = not tokenized or self.masking.widen != "none"
         cols = {c: batch[c].to_pylist() if c in batch.column_names else [None] * n
-                for c in ("pair_id", "prompt", "chosen", "rejected", _ROW)}
-        bad = [check_fields(cols["prompt"][i], cols["chosen"][i], cols["rejected"][i])
+                for c in ("pair_id", *(("prompt", "chosen", "rejected") if texts_needed else ()))}
+        bad = [(check_fields(cols["prompt"][i], cols["chosen"][i], cols["rejected"][i]) if texts_needed else None)
                or (None if cols["pair_id"][i] not in (None, "") else "field 'pair_id' is missing") for i in range(n)]
-        if all(c in batch.column_names for c in ID_COLUMNS):  # tokenized upstream; mask_pairs checked the tokenizer
+        if tokenized:
             ids = {c: _ids_column(batch[c]) for c in ID_COLUMNS}
         else:  # one batched tokenizer call per side: the same ids as tokenize_pair, without per-row overhead
             good = [i for i in range(n) if bad[i] is None]
@@ -228,10 +240,9 @@ class KeyTokenMasker:
         bad = [b or c for b, c in zip(bad, check_id_columns(ids, self.tokenizer.eos_token_id))]
         offsets = {c: ids[c].offsets.to_numpy().tolist() for c in ("chosen_ids", "rejected_ids")}
         # each side's ids packed into one str per batch; per pair, the kernel gets a slice of it (no copy of ids).
-        # Offsets index .values absolutely (also in a sliced batch), so key positions go straight into one flat
-        # buffer per side, laid out like the ids.
+        # Offsets index .values absolutely, also in a sliced batch.
         packed = {c: pack_ids(ids[c].values.to_numpy(zero_copy_only=False)) for c in ("chosen_ids", "rejected_ids")}
-        key_at = {"chosen": [], "rejected": []}
+        key_at = {"chosen": [], "rejected": []}  # flat positions of every pair's key tokens
         n_key = {side: np.zeros(n, np.int32) for side in ("chosen", "rejected")}
         error, detail = [None if b is None else "bad_input" for b in bad], list(bad)
         for i in range(n):
@@ -255,31 +266,85 @@ class KeyTokenMasker:
             key_at["chosen"] += [c0 + t for t in chosen_at]
             key_at["rejected"] += [r0 + t for t in rejected_at]
             n_key["chosen"][i], n_key["rejected"][i] = len(chosen_at), len(rejected_at)
-        key = {}
-        for side in ("chosen", "rejected"):
-            key[side] = np.zeros(len(ids[f"{side}_ids"].values), np.int8)
-            key[side][key_at[side]] = 1
+        arrays = {_ROW: batch[_ROW], "error": pa.array(error, pa.string()), "detail": pa.array(detail, pa.string()),
+                  **({} if tokenized else ids)}
+        for side, on, off in (("chosen", self.alpha, self.gamma), ("rejected", self.beta, 0.0)):
+            # Offsets index .values absolutely (also in a sliced batch); the masks get offsets from 0, so that
+            # their buffers hold this batch's tokens only
+            start = offsets[f"{side}_ids"][0]
+            key = np.zeros(offsets[f"{side}_ids"][-1] - start, np.int8)
+            key[np.asarray(key_at[side], np.int64) - start] = 1
+            rel = pa.array(np.asarray(offsets[f"{side}_ids"], np.int32) - start)
+            arrays[f"{side}_key"] = pa.ListArray.from_arrays(rel, key)
+            arrays[f"{side}_weights"] = pa.ListArray.from_arrays(rel, key_weights(key, on, off))
+            arrays[f"n_key_{side}"] = pa.array(n_key[side])
+        return pa.table(arrays, schema=_WORK_SCHEMA if tokenized else _WORK_SCHEMA_WITH_IDS)
 
-        def like(c: str, flat: np.ndarray) -> pa.ListArray:  # a list column with the offsets of ids[c]
-            return pa.ListArray.from_arrays(ids[c].offsets, pa.array(flat), mask=ids[c].is_null())
 
-        arrays = {
-            "pair_id": pa.array(cols["pair_id"], pa.string()),
-            **ids,
-            "chosen_weights": like("chosen_ids", key_weights(key["chosen"], self.alpha, self.gamma)),
-            "rejected_weights": like("rejected_ids", key_weights(key["rejected"], self.beta, 0.0)),
-            "chosen_key": like("chosen_ids", key["chosen"]),
-            "rejected_key": like("rejected_ids", key["rejected"]),
-            "n_key_chosen": pa.array(n_key["chosen"]), "n_key_rejected": pa.array(n_key["rejected"]),
-            _ROW: pa.array(cols[_ROW], pa.int64()),
-            "error": pa.array(error, pa.string()), "detail": pa.array(detail, pa.string()),
-        }
-        return pa.Table.from_pydict(arrays, schema=_WORK_SCHEMA)
+def assemble_masks(pairs: pa.Table, work: pa.Table) -> tuple[pa.Table, list[dict]]:
+    """Masks and error rows of the pairs that one batch of actor output covers.
+
+    Args:
+        pairs: the stage's input, numbered by ``number_rows`` (``_ROW`` = position).
+        work: ``KeyTokenMasker`` output for some rows of ``pairs``.
+    Returns:
+        ``(masks, errors)``: the masked pairs (``OUTPUT_SCHEMA`` plus ``_ROW``, in row order) and error rows
+        (with ``_row``). Ids that arrived tokenized are attached without a copy when, as Ray Data cuts them,
+        the batch's rows are consecutive: they are a slice of ``pairs``.
+    """
+    if not _increasing(work[_ROW]):
+        work = work.sort_by(_ROW)
+    failed_at = work["error"].is_valid()
+    failed = work.filter(failed_at)
+    pair_ids = pairs["pair_id"] if "pair_id" in pairs.column_names else pa.nulls(pairs.num_rows, pa.string())
+    errors = [{**io.error_row(pid if pid not in (None, "") else f"row {row}", STAGE, reason, why), "_row": row}
+              for pid, row, reason, why in zip(pair_ids.take(failed[_ROW]).to_pylist(), failed[_ROW].to_pylist(),
+                                               failed["error"].to_pylist(), failed["detail"].to_pylist())]
+    ok = work.filter(pc.invert(failed_at)) if failed.num_rows else work
+    rows = ok[_ROW].to_numpy()
+    if "chosen_ids" in work.column_names:  # the actors tokenized the texts
+        source = ok
+    elif len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive rows: a slice, no copy
+        source = pairs.slice(int(rows[0]), len(rows))
+    else:
+        source = pairs.select(list(ID_COLUMNS)).take(rows)
+    columns = {"pair_id": pair_ids.take(rows), **{c: source[c] for c in ID_COLUMNS},
+               **{c: ok[c] for c in _MASKS_SCHEMA.names if c in ok.column_names and c not in ID_COLUMNS}}
+    return pa.table({c: columns[c] for c in _MASKS_SCHEMA.names}, schema=_MASKS_SCHEMA), errors
+
+
+def collect_masks(pairs: pa.Table, batches) -> tuple[pa.Table, list[dict]]:
+    """The masks table (``OUTPUT_SCHEMA``, input order) and error rows of every pair, from ``batches`` of
+    actor output as they arrive (assembling one while the actors mask the next).
+
+    Raises:
+        RuntimeError: a row of ``pairs`` came back missing or twice (a bug, not bad data).
+    """
+    parts, errors = [], []
+    for batch in batches:
+        masks, failed = assemble_masks(pairs, pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch)
+                                       else batch)
+        parts.append(masks)
+        errors += failed
+    parts.sort(key=lambda t: t[_ROW][0].as_py() if t.num_rows else -1)
+    masks = pa.concat_tables(parts) if parts else _MASKS_SCHEMA.empty_table()
+    if not _increasing(masks[_ROW]):  # batches that were not runs of consecutive rows
+        masks = masks.sort_by(_ROW)
+    errors.sort(key=lambda e: e["_row"])
+    seen = np.sort(np.concatenate([masks[_ROW].to_numpy(), np.array([e.pop("_row") for e in errors], np.int64)]))
+    if not np.array_equal(seen, np.arange(pairs.num_rows)):
+        raise RuntimeError(f"[{STAGE}] the actors returned {len(seen)} rows for {pairs.num_rows} pairs")
+    return masks.drop_columns([_ROW]), errors
+
+
+def _increasing(rows: pa.Array | pa.ChunkedArray) -> bool:
+    r = rows.to_numpy()
+    return bool(np.all(r[1:] > r[:-1]))
 
 
 # ------------------------------------------------------------------------------------ stage layer
 def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
-    """Pairs from JSONL or Parquet as a string table with ``_row`` numbers, plus rows that did not parse.
+    """Pairs from JSONL or Parquet as a string table (plus their ids, if any), and rows that did not parse.
 
     Raises:
         FileNotFoundError / ValueError: the file is missing or has none of the pair columns.
@@ -313,7 +378,6 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
     table = pa.table({
         "pair_id": [None if r.get("pair_id") is None else str(r["pair_id"]) for r in rows],
         **{c: [text(r.get(c)) for r in rows] for c in ("prompt", "chosen", "rejected")},
-        _ROW: list(range(len(rows))),
     })
     if ids is not None:
         for c in ID_COLUMNS:
@@ -322,25 +386,39 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
     return table, errors
 
 
+def number_rows(pairs: pa.Table) -> pa.Table:
+    """``pairs`` with ``_ROW`` = each row's position: what the actors return their results under."""
+    if _ROW in pairs.column_names:
+        pairs = pairs.drop_columns([_ROW])
+    return pairs.append_column(_ROW, pa.array(np.arange(pairs.num_rows, dtype=np.int64)))
+
+
 def masks_dataset(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float,
                   gamma: float) -> ray.data.Dataset:
-    """The lazy Ray Data pipeline of the stage: ``pairs`` -> ``KeyTokenMasker`` on an actor pool.
+    """The lazy Ray Data pipeline of the stage: ``pairs`` (numbered by ``number_rows``) -> ``KeyTokenMasker``
+    on an actor pool; ``assemble_masks`` turns what it yields into the masks table.
 
     Ray Data bundles blocks up to ``batch_size`` rows and hands queued batches to the first actor that is
     ready, then retires actors once the input is consumed. With a few big batches one actor took them all
     while the others were still loading their tokenizer (measured: 2 workers ran as 1). So the pool starts
     dispatching only when all its actors are ready (``wait_for_min_actors_s``; an error names the timeout if
-    the cluster cannot start them), a batch is at most 1/8 of each worker's share (the last batches then
-    even out), and an actor holds at most 2 batches (one running, one prefetched).
+    the cluster cannot start them), the pairs are cut into a multiple of the worker count of batches of
+    about the same size, at least 8 per worker and at most ``batch_size`` pairs (so no actor is left alone
+    with a last batch), and an actor holds at most 2 batches (one running, one prefetched). Pairs that arrive
+    tokenized travel without their texts unless widening needs them.
     """
     import ray
 
-    batch = max(1, min(masking.batch_size, -(-pairs.num_rows // (8 * masking.num_workers))))
+    if all(c in pairs.column_names for c in ID_COLUMNS) and masking.widen == "none":
+        pairs = pairs.select([c for c in ("pair_id", _ROW, *ID_COLUMNS) if c in pairs.column_names])
+    workers = masking.num_workers
+    n_batches = max(8 * workers, -(-pairs.num_rows // masking.batch_size))
+    n_batches = -(-n_batches // workers) * workers  # as many batches for each actor, of about the same size
+    batch = max(1, -(-pairs.num_rows // n_batches))
     blocks = [pairs.slice(i, batch) for i in range(0, pairs.num_rows, batch)] or [pairs]
     ds = ray.data.from_arrow(blocks).map_batches(
-        KeyTokenMasker,
-        fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking, "alpha": alpha, "beta": beta,
-                               "gamma": gamma},
+        KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking, "alpha": alpha,
+                                               "beta": beta, "gamma": gamma},
         batch_size=batch, batch_format="pyarrow", num_cpus=1,
         compute=ray.data.ActorPoolStrategy(size=masking.num_workers, max_tasks_in_flight_per_actor=2),
     )
@@ -355,7 +433,6 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
     Returns:
         ``(masks, errors)``: the masks table (``OUTPUT_SCHEMA``, input order) and error rows.
     """
-
     if pairs.num_rows == 0:
         return OUTPUT_SCHEMA.empty_table(), []
     if any(c in pairs.column_names for c in ID_COLUMNS):
@@ -364,15 +441,10 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
             print(f"[{STAGE}] pairs carry token ids from tokenizer {made_with or 'unnamed'!r}, not {tokenizer!r}: "
                   "re-tokenizing the texts", flush=True)
             pairs = pairs.drop_columns([c for c in ID_COLUMNS if c in pairs.column_names])
-    ds = masks_dataset(pairs, tokenizer, masking, alpha, beta, gamma)
-    parts = [pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
-             for b in ds.iter_batches(batch_size=None, batch_format="pyarrow")]
-    out = pa.concat_tables(parts).sort_by(_ROW)
-    failed = out.filter(out["error"].is_valid())
-    errors = [io.error_row(r["pair_id"] if r["pair_id"] is not None else f"row {r[_ROW]}", STAGE, r["error"],
-                           r["detail"]) for r in failed.select(["pair_id", _ROW, "error", "detail"]).to_pylist()]
-    ok = out.filter(out["error"].is_null()).select(OUTPUT_SCHEMA.names).cast(OUTPUT_SCHEMA)
-    return ok, errors
+    pairs = number_rows(pairs)
+    batches = masks_dataset(pairs, tokenizer, masking, alpha, beta, gamma).iter_batches(batch_size=None,
+                                                                                        batch_format="pyarrow")
+    return collect_masks(pairs, batches)
 
 
 def key_fraction_stats(masks: pa.Table) -> dict:
