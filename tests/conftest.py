@@ -3,10 +3,10 @@
 The Ray cluster is started once per test session (starting Ray costs seconds on 2 cores) with
 ``num_cpus=8`` logical CPUs: each Ray Data stage actor reserves one, and four stages deadlock on two.
 
-``make test`` runs two pytest-xdist workers, a test file per worker at a time (``--dist loadfile``, so a
-module's fixtures are built once): most of a slow test is one process importing torch or vLLM, which
-leaves the other core idle. Each worker has its own Ray cluster (``address="local"``). The slowest files
-are handed out first (``SLOW_FILES``), so that the two workers finish close together.
+``make test`` runs the tests serially. With ``EDIT_RAY_TEST_WORKERS=N`` (for machines with more than two
+cores) it runs N pytest-xdist workers, a test file per worker at a time (``--dist loadfile``, so a module's
+fixtures are built once), each with its own Ray cluster (``address="local"``); the slowest files are handed
+out first (``SLOW_FILES``), so that the workers finish close together.
 """
 
 from __future__ import annotations
