@@ -10,6 +10,7 @@
     edit-ray report RUN_DIR
     edit-ray run CONFIG [a.b=c ...] [--from STAGE]
     edit-ray sweep CONFIG [a.b=c ...] [--restore]
+    edit-ray bench CONFIG [a.b=c ...] [--json] [--summary]
 
 Library modules are imported inside each command so `edit-ray config show` stays fast and a missing
 optional package only affects the command that needs it.
@@ -91,6 +92,12 @@ def cmd_sweep(args) -> int:
     return sweep_command(_config(args), restore=args.restore)
 
 
+def cmd_bench(args) -> int:
+    from edit_ray.bench import bench_command
+
+    return bench_command(_config(args), as_json=args.json, summary_only=args.summary)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edit-ray", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -151,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(p)
     p.add_argument("--restore", action="store_true", help="resume an interrupted sweep")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("bench", help="the quality benchmark: bench.methods x bench.seeds, resumable, with CIs")
+    _add_config_args(p)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON (last line)")
+    p.add_argument("--summary", action="store_true", help="only summarise the finished cells; run nothing")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -33,6 +33,19 @@ class RunSection(Section):
     dir: str = Field("runs/edit-run", validate_default=True,
                      description="Run directory: a local path or a pyarrow URI (s3://, gs://).")
     seed: int = Field(42, description="Global seed (data split, sampling seeds, training).")
+    store: str | None = Field(
+        None, description="Directory of stage outputs shared between runs, keyed by each stage's input hash: a run "
+        "links its stage directories there and reuses any stage another run finished with the same inputs "
+        "(edit-ray bench sets it). A local or shared filesystem path; null = every run keeps its own."
+    )
+
+    @field_validator("store")
+    @classmethod
+    def _store_local(cls, v: str | None) -> str | None:
+        if v is not None and "://" in v:
+            raise ValueError(f"run.store={v!r}: shared stage outputs are linked with symlinks, so the store must "
+                             "be a local or shared (NFS) path, not a URI")
+        return v if v is None else os.path.abspath(os.path.expanduser(v))
 
     @field_validator("dir")
     @classmethod
@@ -76,6 +89,18 @@ class DataConfig(Section):
     )
     max_per_task: int | None = Field(None, ge=1, description="Cap examples per task (after a seeded shuffle).")
     train_fraction: float = Field(0.8, gt=0, lt=1, description="Per-task train share (paper: 4:1).")
+    seed: int | None = Field(
+        None, description="Seed of the question pool: synthetic generation and the train/val/test split. null = "
+        "run.seed. Fix it to keep the same test (and validation) questions across seeds, as `edit-ray bench` does."
+    )
+    val_fraction: float = Field(
+        0.0, ge=0, lt=1, description="Share of each task's train part held out as split 'val' (never trained on): "
+        "the questions hyperparameters are chosen on (tune.metric: val_accuracy)."
+    )
+    train_per_task: int | None = Field(
+        None, ge=1, description="Training questions per task, drawn with run.seed from the train split (the rest "
+        "are left out); null = all. With a fixed data.seed, each run.seed then trains on another sample."
+    )
 
 
 # ------------------------------------------------------------------------------------------ engine
@@ -120,6 +145,10 @@ class EngineConfig(Section):
     program_error_rate: float = Field(
         0.3, ge=0, le=1, description="program: share of CEP samples written with one mistake (fills D-)."
     )
+    program_mistake_types: list[Literal["logical", "calculation", "knowledge"]] | None = Field(
+        None, description="program: the mistake types injected mistakes (CEP errors and CCP corruptions) are drawn "
+        "from; null = every type the task supports. A question whose task supports none of them gets an error row."
+    )
     program_format_error_rate: float = Field(
         0.0, ge=0, le=1, description="program: share of outputs without the answer sentence (exercises retries)."
     )
@@ -130,6 +159,10 @@ class EngineConfig(Section):
 class TeacherConfig(Section):
     engine: EngineConfig = Field(default_factory=lambda: EngineConfig(kind="program"))
     samples_per_question: int = Field(1, ge=1, description="K CEP samples per question (rows expanded, distinct seeds).")
+    extra_samples: int = Field(
+        0, ge=0, description="More CEP samples per question (sample ids after samples_per_question), used only by "
+        "sft.data=d_plus_repeat (std-cot-repeat); the dual CoTs are built from the first samples_per_question."
+    )
     max_attempts: int = Field(5, ge=1, description="CEP retries until the answer phrase appears (reference loop).")
     temperature_step: float = Field(0.1, ge=0, description="Temperature added per CEP retry.")
     max_temperature: float = Field(1.5, ge=0, description="Cap for the retry temperature (reference: 1.5).")
@@ -148,10 +181,11 @@ class TeacherConfig(Section):
 
 
 class DualConfig(Section):
-    source: Literal["teacher", "student", "both"] = Field(
+    source: Literal["none", "teacher", "student", "both"] = Field(
         "teacher",
         description="KRSL pairs: teacher = EDIT dual CoTs; student = the student's own wrong CoTs with minimal teacher "
-        "rectifications (EDIT x ORION, built in round_<i>/ after stage 1); both = their union.",
+        "rectifications (EDIT x ORION, built in round_<i>/ after stage 1); both = their union; none = no stage 2 "
+        "(KRSL). Usually set by `method`.",
     )
     max_verify_attempts: int = Field(3, ge=1, description="Regenerations of AHP/CCP until the answer verifies.")
     max_distance: float | None = Field(
@@ -193,6 +227,11 @@ class TrainConfig(Section):
     lr: float = Field(2e-4, gt=0)
     epochs: int = Field(1, ge=1)
     max_steps: int | None = Field(None, ge=1, description="Stop after this many optimizer steps (for quick runs).")
+    token_budget: int | None = Field(
+        None, ge=1, description="Train until this many tokens (prompt + response, as batched) have been seen, "
+        "repeating the data as needed; epochs and max_steps are then ignored. std-cot-long uses it for compute "
+        "parity with edit-stage1 + KRSL."
+    )
     batch_size: int = Field(4, ge=1, description="Sequences (SFT) or pairs (KRSL) per worker per micro-step.")
     grad_accum: int = Field(1, ge=1)
     max_length: int = Field(1024, ge=16, description="Prompt + response tokens (paper: 1024).")
@@ -211,6 +250,10 @@ class TrainConfig(Section):
     bf16: bool = Field(False, description="bf16 autocast (GPU).")
     checkpoint_every: int = Field(0, ge=0, description="Optimizer steps between checkpoints; 0 = end of epoch.")
     packing: bool = Field(False, description="SFT only: pack sequences into max_length rows.")
+    group_by_length: bool = Field(
+        False, description="Batch rows of similar length together (seeded): less padding, so less compute wasted "
+        "when tasks differ in length; the reference batches at random."
+    )
     log_to: Literal["none", "mlflow", "tensorboard"] = Field(
         "none", description="Also log step metrics to MLflow or TensorBoard (metrics.jsonl is always written)."
     )
@@ -220,8 +263,9 @@ class TrainConfig(Section):
 
 
 class SFTConfig(TrainConfig):
-    data: Literal["teacher", "reflected", "both"] = Field(
-        "teacher", description="Stage-1 data: teacher CoTs (D+ ∪ D-+), ORION-reflected CoTs, or both."
+    data: Literal["none", "d_plus", "d_plus_repeat", "rwc", "counterfactual", "reflected", "both"] = Field(
+        "rwc", description="Stage-1 data (edit_ray.methods.SFT_DATA): none, d_plus (D+, Std-CoT), d_plus_repeat, rwc "
+        "(D+ ∪ D-+, EDIT), counterfactual, reflected or both (ORION). Usually set by `method`."
     )
 
 
@@ -258,6 +302,9 @@ class BenchmarkConfig(Section):
 
     name: str = Field(description="Benchmark name used in eval.parquet, summary.json and the report.")
     paths: list[str] = Field(default_factory=list, description="Task files/dirs; empty = the held-out split.")
+    split: Literal["test", "val"] = Field(
+        "test", description="Held-out kind only: the test split (a benchmark) or the val split (for choosing settings)."
+    )
     synthetic_difficulty: int | None = Field(
         None, ge=1, le=5, description="Generate the data.synthetic tasks at this difficulty (OOD by difficulty)."
     )
@@ -277,21 +324,34 @@ class BenchmarkConfig(Section):
         return self
 
 
+EVAL_ENGINE_DEFAULTS = {"kind": "vllm", "temperature": 0.0, "max_tokens": 256, "stop": ["---", "```output"]}
+
+
 class EvalConfig(Section):
     engine: EngineConfig = Field(
-        default_factory=lambda: EngineConfig(kind="vllm", temperature=0.0, max_tokens=256, stop=["---", "```output"]),
+        default_factory=lambda: EngineConfig(**EVAL_ENGINE_DEFAULTS),
         description="Student engine (greedy by default, paper §4.3); its model is replaced per method.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _engine_defaults(cls, values: Any) -> Any:
+        # An override such as eval.engine.max_tokens=64 builds the engine from a partial dict, which would
+        # silently fall back to EngineConfig's sampling defaults (temperature 0.2) instead of greedy decoding.
+        if isinstance(values, dict) and isinstance(values.get("engine"), dict):
+            values = {**values, "engine": {**EVAL_ENGINE_DEFAULTS, **values["engine"]}}
+        return values
     benchmarks: list[BenchmarkConfig] = Field(
         default_factory=lambda: [BenchmarkConfig(name="ind")], description="Evaluation sets; names must be unique."
     )
     self_consistency: int = Field(1, ge=1, description="k samples + majority vote (paper App. A.7: 8); 1 = greedy.")
     sc_temperature: float = Field(0.7, gt=0, description="Self-consistency sampling temperature (paper: 0.7).")
     sc_top_p: float = Field(0.95, gt=0, le=1, description="Self-consistency nucleus top-p (paper: 0.95).")
-    methods: list[Literal["base", "sft", "krsl", "teacher"]] = Field(
+    methods: list[Literal["base", "sft", "krsl", "final", "teacher"]] = Field(
         ["base", "sft", "krsl", "teacher"],
-        description="What to score: the student before training, after SFT (Std-CoT), after KRSL (EDIT), and the "
-        "teacher's CEP CoTs on test questions where they exist. Missing models are skipped.",
+        description="Which students to score: before training (named zero-shot), after stage 1 (named by sft.data: "
+        "std-cot, edit-stage1, ...), after stage 2 (named by method: edit, ...), the method's last one (final), and "
+        "the teacher's CEP CoTs on test questions where they exist. Models the method does not train are skipped.",
     )
 
     @model_validator(mode="after")
@@ -354,11 +414,13 @@ class TuneConfig(Section):
         "Students other than student.model start KRSL from their base model (no stage-1 SFT).",
     )
     num_samples: int = Field(1, ge=1, description="Repeats of the whole grid (seed noise).")
-    metric: Literal["val_chosen_key_nll", "val_loss"] = Field(
+    metric: Literal["val_chosen_key_nll", "val_loss", "val_accuracy"] = Field(
         "val_chosen_key_nll",
         description="Validation metric for ASHA and the best trial. val_chosen_key_nll: NLL of the correct CoTs' "
-        "key tokens on held-out pairs (comparable across beta); val_loss: the KRSL loss itself, which subtracts "
-        "beta x the wrong side and so favours large beta.",
+        "key tokens on held-out pairs (cheap, comparable across beta, but blind to what the wrong side does); "
+        "val_loss: the KRSL loss itself, which subtracts beta x the wrong side and so favours large beta; "
+        "val_accuracy: the trial's student answers the validation questions (data.val_fraction) with vLLM at the "
+        "end of the trial, scored as evaluation scores: what a benchmark measures, at an engine start per trial.",
     )
     val_fraction: float = Field(
         0.1, gt=0, lt=1, description="Share of the masks table held out for validation (seeded by run.seed)."
@@ -380,6 +442,35 @@ class TuneConfig(Section):
         return self
 
 
+# ------------------------------------------------------------------------------------------ bench
+class BenchConfig(Section):
+    """`edit-ray bench`: methods x seeds as a grid of pipeline runs under run.dir (edit_ray/bench.py)."""
+
+    methods: list[str] = Field(
+        ["zero-shot", "std-cot", "std-cot-long", "edit-stage1", "edit", "edit-student"],
+        description="Methods of the grid (edit_ray.methods.METHODS). Within a seed they share every upstream step.",
+    )
+    seeds: list[int] = Field([0, 1, 2], description="run.seed of each grid row: training sample, teacher sampling, "
+                             "training seed. Test questions stay fixed when data.seed is set.")
+    baseline: str = Field("std-cot", description="Method every other one is compared with (paired differences).")
+    extra_pairs: list[tuple[str, str]] = Field(
+        [("edit-student", "edit")], description="More (method, reference) paired comparisons, where both ran."
+    )
+    resamples: int = Field(10_000, ge=100, description="Bootstrap resamples of the paired CIs.")
+
+    @model_validator(mode="after")
+    def _known_methods(self) -> BenchConfig:
+        from edit_ray.methods import METHODS
+
+        named = [*self.methods, self.baseline, *(m for pair in self.extra_pairs for m in pair)]
+        unknown = sorted({m for m in named if m not in METHODS})
+        if unknown:
+            raise ValueError(f"bench: unknown method(s) {unknown}; valid: {list(METHODS)}")
+        if len(set(self.methods)) != len(self.methods) or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError("bench.methods and bench.seeds must not repeat a value")
+        return self
+
+
 # -------------------------------------------------------------------------------------- resources
 class ResourcesConfig(Section):
     address: str | None = Field(None, description="Ray address; null = start a local cluster.")
@@ -393,6 +484,10 @@ STAGES = ("data", "teacher", "dual", "masks", "sft", "krsl", "eval", "report")
 
 
 class RunConfig(Section):
+    method: str | None = Field(
+        None, description="A named method of edit_ray.methods (std-cot, edit, edit-no-wrong, ...): sets sft.data, "
+        "dual.source and the ablations' krsl.alpha/beta. null = inferred from those settings ('custom' if none fits)."
+    )
     run: RunSection = Field(default_factory=RunSection)
     data: DataConfig = Field(default_factory=DataConfig)
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
@@ -404,7 +499,38 @@ class RunConfig(Section):
     eval: EvalConfig = Field(default_factory=EvalConfig)
     orion: OrionConfig = Field(default_factory=OrionConfig)
     tune: TuneConfig = Field(default_factory=TuneConfig)
+    bench: BenchConfig = Field(default_factory=BenchConfig)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
+
+    @property
+    def question_seed(self) -> int:
+        """The seed of the question pool, its splits and the benchmarks' samples (``data.seed`` or ``run.seed``)."""
+        return self.data.seed if self.data.seed is not None else self.run.seed
+
+    @model_validator(mode="after")
+    def _name_method(self) -> RunConfig:
+        """``method`` always names what the settings train (inferred when not given)."""
+        from edit_ray.methods import infer
+
+        inferred = infer(self.sft.data, self.dual.source, self.krsl.alpha, self.krsl.beta, self.sft.token_budget)
+        if self.method is None:
+            object.__setattr__(self, "method", inferred)
+        elif inferred != self.method:
+            hint = ("set sft.token_budget (edit-ray bench sets it to the tokens edit-stage1 + KRSL trained on)"
+                    if self.method == "std-cot-long" else f"these settings are method '{inferred}'")
+            raise ValueError(
+                f"method {self.method!r} does not match sft.data={self.sft.data}, dual.source={self.dual.source}, "
+                f"krsl.alpha={self.krsl.alpha}, krsl.beta={self.krsl.beta}, sft.token_budget={self.sft.token_budget}: "
+                f"{hint}")
+        if self.sft.data == "d_plus_repeat" and self.teacher.extra_samples == 0:
+            raise ValueError("sft.data=d_plus_repeat (std-cot-repeat) needs teacher.extra_samples > 0: the "
+                             "repeated D+ comes from those extra CEP samples")
+        if self.tune.metric == "val_accuracy" and self.data.val_fraction == 0:
+            raise ValueError("tune.metric=val_accuracy scores the validation split: set data.val_fraction > 0")
+        if self.sft.data == "none" and self.dual.source not in ("none", "teacher"):
+            raise ValueError(f"dual.source={self.dual.source} exposes the stage-1 student's mistakes, but "
+                             "sft.data=none trains no stage 1")
+        return self
 
     @model_validator(mode="after")
     def _check_resources(self) -> RunConfig:
@@ -516,6 +642,31 @@ def _is_text_field(dotted: str) -> bool:
     return field is not None and set(subs) == {str}
 
 
+def apply_method(tree: dict, explicit: dict[str, Any] | None = None) -> dict:
+    """Set the fields ``tree["method"]`` fixes (``edit_ray.methods``); they win over the config file's values.
+
+    Args:
+        tree: a raw config tree (YAML plus overrides); changed in place and returned.
+        explicit: dotted keys the user gave on the command line; one that contradicts the method is an error.
+    Raises:
+        ConfigError: unknown method, or an override that contradicts it.
+    """
+    from edit_ray.methods import get
+
+    if tree.get("method") is None:
+        return tree
+    try:
+        method = get(tree["method"])
+    except ValueError as e:
+        raise ConfigError(f"method: {e}") from None
+    for dotted, value in method.settings.items():
+        if explicit and dotted in explicit and explicit[dotted] != value:
+            raise ConfigError(f"override {dotted}={explicit[dotted]} contradicts method={method.name}, which sets "
+                              f"{dotted}={value}; drop one of them")
+        _set_dotted(tree, dotted, value)
+    return tree
+
+
 def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> RunConfig:
     """Load a RunConfig from YAML (or defaults when path is None) and apply dotted overrides.
 
@@ -535,11 +686,14 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
             raise ConfigError(f"{path}: not valid YAML: {e}") from None
         if not isinstance(tree, dict):
             raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(tree).__name__}")
+    explicit: dict[str, Any] = {}
     for item in overrides or []:
         key, value = parse_override(item)
         if _is_text_field(key) and isinstance(value, (int, float, bool)):
             value = item.split("=", 1)[1].strip()  # run.name=123 means the text "123", not a number
         _set_dotted(tree, key, value)
+        explicit[key] = value
+    apply_method(tree, explicit)
     try:
         return RunConfig.model_validate(tree)
     except ValidationError as e:

@@ -42,15 +42,12 @@ from edit_ray import io
 from edit_ray.config import BenchmarkConfig, EngineConfig, RunConfig
 
 STAGE = "eval"
-# Order of preference when one method must stand for the run (``edit-ray eval --json``).
-METHOD_RANK = ("krsl", "sft", "base")
-STUDENT_METHODS = ("base", "sft", "krsl")
 
 EVAL_COLUMNS = {
     "qid": "question id (<task>/<index>), unique within a benchmark",
     "benchmark": "benchmark name from cfg.eval.benchmarks",
     "task": "task name",
-    "method": "base | sft | krsl | teacher",
+    "method": "the method whose student answered (edit_ray.methods: zero-shot, std-cot, edit, ...) or teacher",
     "text": "the generation scored (for self-consistency: one sample that gave the voted answer)",
     "answer": "extracted answer (null when none was found or generation failed)",
     "correct": "answer matches the gold target; false for a failed generation",
@@ -186,17 +183,15 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def headline(summary: dict) -> tuple[str, dict] | None:
-    """The most-trained method present (krsl > sft > base) and its ``{"benchmarks", "average"}`` in the
-    exact shape ``edit-ray eval --json`` prints; None when no student method was scored."""
+    """The run's own method (its last trained student, ``settings.final_method``) and its ``{"benchmarks",
+    "average"}`` in the exact shape ``edit-ray eval --json`` prints; None when it was not scored."""
     methods = summary.get("methods", {})
-    for m in METHOD_RANK:
-        if m in methods:
-            s = methods[m]
-            return m, {
-                "benchmarks": {b: {"n": v["n"], "accuracy": v["accuracy"]} for b, v in s["benchmarks"].items()},
-                "average": s["average"],
-            }
-    return None
+    final = (summary.get("settings") or {}).get("final_method")
+    if final not in methods:
+        return None
+    s = methods[final]
+    return final, {"benchmarks": {b: {"n": v["n"], "accuracy": v["accuracy"]} for b, v in s["benchmarks"].items()},
+                   "average": s["average"]}
 
 
 def error_rows(scored: list[dict]) -> list[dict]:
@@ -236,7 +231,7 @@ def benchmark_questions(cfg: RunConfig, bench: BenchmarkConfig, run_dir: str) ->
     Raises:
         ValueError: the benchmark has no questions (e.g. no test split), naming the benchmark.
     """
-    seed = cfg.run.seed
+    seed = cfg.question_seed  # the same benchmark questions for every run.seed of a fixed pool
     if bench.synthetic_difficulty is not None:
         from edit_ray.data.synthetic import generate as generate_synthetic
 
@@ -268,8 +263,8 @@ def benchmark_questions(cfg: RunConfig, bench: BenchmarkConfig, run_dir: str) ->
         else:  # eval run alone: rebuild the same split the data stage would write
             from edit_ray.data import build_questions
 
-            all_q = _as_rows(build_questions(cfg.data, seed))
-        qs = _cap_per_task([q for q in all_q if q.get("split") == "test"], bench.n_per_task, seed)
+            all_q = _as_rows(build_questions(cfg.data, cfg.run.seed))
+        qs = _cap_per_task([q for q in all_q if q.get("split") == bench.split], bench.n_per_task, seed)
     if not qs:
         raise ValueError(f"eval benchmark '{bench.name}' has no questions "
                          f"({'paths ' + str(bench.paths) if bench.paths else 'held-out split' if bench.synthetic_difficulty is None else 'synthetic'})")
@@ -282,24 +277,40 @@ def benchmark_questions(cfg: RunConfig, bench: BenchmarkConfig, run_dir: str) ->
 
 
 # --------------------------------------------------------------------------------------- methods
-def default_methods(cfg: RunConfig, run_dir: str) -> dict[str, str]:
-    """Student methods to evaluate: base always, sft/krsl where their merged model dirs exist."""
-    found = {"base": cfg.student.model}
-    for m in ("sft", "krsl"):
-        d = io.join(run_dir, m, "model")
+def run_models(cfg: RunConfig, run_dir: str) -> dict[str, tuple[str, str]]:
+    """The run's students as ``{which: (method name, model)}`` for which in base, sft, krsl, final.
+
+    ``base`` is the untrained student (``zero-shot``), ``sft`` the stage-1 model (named by ``sft.data``, e.g.
+    ``std-cot`` or ``edit-stage1``), ``krsl`` the stage-2 model (named ``cfg.method``, e.g. ``edit``), and
+    ``final`` whichever of them is the method's last; models that were not trained are left out.
+    """
+    from edit_ray.methods import stage1_name
+
+    models = {"base": ("zero-shot", cfg.student.model)}
+    for stage, name in (("sft", stage1_name(cfg.sft.data, cfg.sft.token_budget)), ("krsl", cfg.method)):
+        d = io.join(run_dir, stage, "model")
         if io.exists(d):
-            found[m] = d
-    return {m: v for m, v in found.items() if m in cfg.eval.methods}
+            models[stage] = (name, d)
+    models["final"] = models.get("krsl") or models.get("sft") or models["base"]
+    return models
+
+
+def default_methods(cfg: RunConfig, run_dir: str) -> dict[str, str]:
+    """Students to evaluate per ``eval.methods``: method name -> model (see ``run_models``)."""
+    models = run_models(cfg, run_dir)
+    return dict(models[m] for m in cfg.eval.methods if m in models)
 
 
 def generation_rows(questions: list[dict], benchmark: str, method: str, cfg: RunConfig) -> list[dict]:
-    """Engine input rows: one per question and self-consistency sample."""
+    """Engine input rows: one per question and self-consistency sample, with the question's columns (the
+    program engine answers synthetic questions from them; other engines pass them through)."""
     from edit_ray.prompts import build_student_prompt
+    from edit_ray.teacher.cep import question_columns
 
     k = cfg.eval.self_consistency
     temperature = cfg.eval.engine.temperature if k == 1 else cfg.eval.sc_temperature
     return [
-        {"row_id": f"{method}:{benchmark}:{q['qid']}:{s}", "prompt": build_student_prompt(q),
+        {**question_columns(q), "row_id": f"{method}:{benchmark}:{q['qid']}:{s}", "prompt": build_student_prompt(q),
          "temperature": float(temperature), "max_tokens": cfg.eval.engine.max_tokens,
          "seed": cfg.run.seed + s, "qid": q["qid"], "benchmark": benchmark, "method": method, "sample": s}
         for q in questions for s in range(k)
@@ -354,9 +365,6 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     from edit_ray.engines import generate_rows
 
     methods = dict(default_methods(cfg, run_dir) if methods is None else methods)
-    unknown = [m for m in methods if m not in STUDENT_METHODS]
-    if unknown:
-        raise ValueError(f"evaluate: unknown method(s) {unknown}; valid: {list(STUDENT_METHODS)}")
     notes: list[str] = []
 
     bench_qs = {b.name: benchmark_questions(cfg, b, run_dir) for b in cfg.eval.benchmarks}
@@ -405,12 +413,25 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
         "max_tokens": cfg.eval.engine.max_tokens,
         "stop": list(cfg.eval.engine.stop),
         "models": methods,
+        "final_method": run_models(cfg, run_dir)["final"][0],
         "benchmarks": {b.name: ("held-out" if not b.paths and b.synthetic_difficulty is None else
                                 f"synthetic difficulty {b.synthetic_difficulty}" if b.synthetic_difficulty else
                                 "files: " + ", ".join(b.paths)) for b in cfg.eval.benchmarks},
     }
     io.write_json(summary, io.join(eval_dir, "summary.json"))
     return summary
+
+
+def val_accuracy(cfg: RunConfig, run_dir: str, model_dir: str, out_dir: str) -> float:
+    """Accuracy of one model on the run's validation questions (split ``val``), decoded and scored as
+    evaluation does; its eval/ artifacts go to ``out_dir`` (a sweep trial's directory)."""
+    src = io.join(run_dir, "data", "questions.parquet")
+    if io.exists(src):  # the run's own split, not a rebuilt one
+        io.write_table(io.read_table(src), io.join(out_dir, "data", "questions.parquet"))
+    bench = BenchmarkConfig(name="val", split="val")
+    vcfg = cfg.model_copy(update={"eval": cfg.eval.model_copy(update={"benchmarks": [bench], "methods": ["final"]})})
+    summary = evaluate(vcfg, out_dir, methods={"trial": model_dir})
+    return summary["methods"]["trial"]["average"]
 
 
 # -------------------------------------------------------------------------------------------- CLI

@@ -34,6 +34,7 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -56,17 +57,43 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
 }
 
 # Which config values each stage reads (dotted paths into the config tree). Only these enter its hash, so
-# changing krsl.lr re-runs krsl, eval and report but keeps the teacher's CoTs.
+# changing krsl.lr re-runs krsl, eval and report but keeps the teacher's CoTs. ORION modes read more
+# (``stage_reads``): exposure and reflection run the student through the eval engine.
 READS: dict[str, tuple[str, ...]] = {
     "data": ("data", "run.seed"),
     "teacher": ("teacher", "run.seed"),
-    "dual": ("teacher", "dual", "orion", "run.seed"),
+    "dual": ("teacher", "dual.max_verify_attempts", "dual.max_distance", "run.seed"),
     "masks": ("masking", "student.model", "krsl.alpha", "krsl.beta", "krsl.gamma"),
-    "sft": ("student", "sft", "run.seed", "orion", "teacher", "eval.engine"),
-    "krsl": ("student", "krsl", "run.seed", "orion", "dual.source", "teacher", "eval", "masking", "data"),
-    "eval": ("eval", "student.model", "teacher.engine", "data", "run.seed"),
+    "sft": ("student", "sft", "run.seed", "teacher.samples_per_question", "teacher.extra_samples"),
+    "krsl": ("student", "krsl", "run.seed", "dual.source"),
+    "eval": ("eval", "student.model", "teacher.engine", "data", "run.seed", "method", "sft.data",
+             "sft.token_budget", "dual.source"),
     "report": (),
 }
+ORION_READS: dict[str, tuple[str, ...]] = {
+    "sft": ("orion", "teacher", "eval.engine"),
+    "krsl": ("orion", "teacher", "eval.engine", "masking", "data"),
+}
+
+
+def stage_reads(cfg: RunConfig, stage: str) -> tuple[str, ...]:
+    """The config values a stage reads under this config (ORION modes read the ORION settings too)."""
+    orion = ((stage == "sft" and cfg.sft.data in ("reflected", "both"))
+             or (stage == "krsl" and (cfg.dual.source in ("student", "both") or cfg.orion.rounds > 1)))
+    if not orion:
+        return READS[stage]
+    extra = ORION_READS[stage] + (("eval",) if stage == "krsl" and cfg.orion.eval_each_round else ())
+    return READS[stage] + extra
+
+
+def skip_reason(cfg: RunConfig, stage: str) -> str | None:
+    """Why the method trains no such stage (zero-shot has no stage 1, std-cot no KRSL), or None."""
+    if stage == "sft" and cfg.sft.data == "none":
+        return f"method {cfg.method} has no stage 1 (sft.data=none)"
+    if stage == "krsl" and cfg.dual.source == "none":
+        return f"method {cfg.method} has no KRSL stage (dual.source=none)"
+    return None
+
 
 # What each stage writes, relative to the run dir; deleted when the stage must start afresh.
 OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -160,20 +187,24 @@ def run_masks(cfg: RunConfig, run_dir: str) -> dict:
 
 
 def run_sft(cfg: RunConfig, run_dir: str) -> dict:
+    """Stage 1 on the table of ``sft.data`` (``train.stage1``); ORION modes first expose and reflect."""
+    from edit_ray.train.stage1 import write_stage1_table
+
     train_stage = _entry("sft")
-    data_path = io.join(run_dir, "dual", "sft.parquet")
-    if cfg.sft.data != "teacher":
+    if cfg.sft.data in ("reflected", "both"):
         # ORION mode: the untrained student exposes its errors and the teacher's CoTs are rewritten to
         # avoid them; stage 1 trains on those (alone or mixed with the teacher's, per sft.data).
-        from edit_ray.orion import build_sft_table, run_reflection
+        from edit_ray.orion import run_reflection
 
         run_reflection(cfg, run_dir)
-        data_path = build_sft_table(cfg, run_dir)
+    data_path = write_stage1_table(cfg, run_dir)
     return train_stage(cfg, "sft", data_path=data_path, init_model=cfg.student.model,
                        out_dir=io.join(run_dir, "sft"))
 
 
 def run_krsl(cfg: RunConfig, run_dir: str) -> dict:
+    # Stage 2 starts from the merged stage-1 student (edit-method.md §3.2), or the base one without stage 1.
+    init_model = io.join(run_dir, "sft", "model") if cfg.sft.data != "none" else cfg.student.model
     if cfg.dual.source != "teacher" or cfg.orion.rounds > 1:
         # EDIT x ORION: pairs from the student's own mistakes, in rounds (each in run_dir/round_<i>/);
         # the last round's student is published as krsl/model so evaluation and the report find it.
@@ -182,10 +213,9 @@ def run_krsl(cfg: RunConfig, run_dir: str) -> dict:
         summary = run_rounds(cfg, run_dir, publish_to=io.join(run_dir, "krsl", "model"))
         return {"rounds": len(summary["rounds"]), "accuracy": summary["accuracy"],
                 "final_model": summary["final_model"]}
-    # Stage 2 starts from the merged stage-1 student (edit-method.md §3.2).
     train_stage = _entry("krsl")
     return train_stage(cfg, "krsl", data_path=io.join(run_dir, "masks", "masks.parquet"),
-                       init_model=io.join(run_dir, "sft", "model"), out_dir=io.join(run_dir, "krsl"))
+                       init_model=init_model, out_dir=io.join(run_dir, "krsl"))
 
 
 def run_eval(cfg: RunConfig, run_dir: str) -> dict:
@@ -225,7 +255,7 @@ def read_manifest(run_dir: str, stage: str) -> dict | None:
         return None
 
 
-def _digest(obj: Any) -> str:
+def digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -266,21 +296,53 @@ def _identity(manifest: dict | None) -> str | None:
     """What a downstream stage depends on: the upstream's inputs and output, not its timing or counts."""
     if manifest is None:
         return None
-    return _digest({k: manifest.get(k) for k in ("hash", "artifact")})
+    return digest({k: manifest.get(k) for k in ("hash", "artifact")})
 
 
 def stage_inputs(cfg: RunConfig, run_dir: str, stage: str) -> dict:
     """What a stage's result depends on: the config values it reads and its upstream stages' outputs."""
     tree = cfg.model_dump(mode="json")
     upstream = {up: _identity(read_manifest(run_dir, up)) for up in UPSTREAM[stage]}
-    return {"config": _config_values(tree, READS[stage]), "upstream": upstream}
+    return {"config": _config_values(tree, stage_reads(cfg, stage)), "upstream": upstream}
 
 
 def _is_done(run_dir: str, stage: str, manifest: dict | None, hash_: str) -> bool:
     """Finished with these inputs, and its output is still what it was (not deleted or rewritten since)."""
-    return (manifest is not None and manifest.get("status") == "done" and manifest.get("hash") == hash_
-            and manifest.get("artifact") is not None
-            and manifest.get("artifact") == artifact_signature(run_dir, stage))
+    if manifest is None or manifest.get("status") != "done" or manifest.get("hash") != hash_:
+        return False
+    artifact = manifest.get("artifact")
+    return artifact is not None and (artifact == SKIPPED or artifact == artifact_signature(run_dir, stage))
+
+
+# A stage the method does not train (zero-shot's stage 1, std-cot's KRSL) is done with this artifact.
+SKIPPED = "skipped"
+# Stages whose outputs are one directory named after the stage: these can live in a shared store.
+SHAREABLE = ("data", "teacher", "dual", "masks", "sft", "krsl", "eval")
+
+
+def link_shared(run_dir: str, stage: str, store: str, hash_: str) -> None:
+    """Make ``run_dir/<stage>`` a link to ``store/<stage>/<hash_>``, where every run with the same stage
+    inputs finds (or leaves) the stage's output. A run's own copy from before is moved there when the store
+    has none yet, else deleted."""
+    if "://" in run_dir:
+        raise ValueError(f"run.store needs a local run.dir, not {run_dir!r}")
+    target = os.path.join(store, stage, hash_)
+    link = os.path.join(run_dir, stage)
+    os.makedirs(run_dir, exist_ok=True)
+    if os.path.islink(link):
+        if os.readlink(link) == target:
+            return
+        os.unlink(link)
+    elif os.path.isdir(link):
+        if os.path.isdir(target) and os.listdir(target):
+            shutil.rmtree(link)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.isdir(target):
+                os.rmdir(target)
+            os.replace(link, target)
+    os.makedirs(target, exist_ok=True)
+    os.symlink(target, link)
 
 
 def clear_stage(run_dir: str, stage: str) -> None:
@@ -291,6 +353,10 @@ def clear_stage(run_dir: str, stage: str) -> None:
         clear_rounds(run_dir)
     for rel in OUTPUTS[stage]:
         path = io.join(run_dir, rel)
+        if os.path.islink(path):  # a shared store's directory: empty it for this run (same inputs hash)
+            for entry in os.scandir(path):
+                shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+            continue
         fs, p = io.filesystem(path)
         info = fs.get_file_info(p)
         if info.type == io.pafs.FileType.Directory:
@@ -344,7 +410,9 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None,
     t_run = time.perf_counter()
     for stage in STAGES:
         inputs = stage_inputs(cfg, run_dir, stage)
-        hash_ = _digest({"stage": stage, **inputs})
+        hash_ = digest({"stage": stage, **inputs})
+        if cfg.run.store is not None and stage in SHAREABLE:
+            link_shared(run_dir, stage, cfg.run.store, hash_)
         manifest = read_manifest(run_dir, stage)
         if _is_done(run_dir, stage, manifest, hash_):
             _log(f"{stage}: skipped, finished earlier ({_summary(manifest.get('counts', {}))})")
@@ -356,8 +424,14 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None,
             resumed = False
         else:
             resumed = manifest is not None or io.exists(io.join(run_dir, OUTPUTS[stage][0]))
-        _log(f"{stage}: {'resuming' if resumed else 'starting'}")
         started = time.time()
+        if (reason := skip_reason(cfg, stage)) is not None:
+            _log(f"{stage}: not run: {reason}")
+            io.write_json({"stage": stage, "status": "done", "hash": hash_, "inputs": inputs,
+                           "counts": {"skipped": reason}, "artifact": SKIPPED, "seconds": 0.0,
+                           "started": started, "finished": started}, manifest_path(run_dir, stage))
+            continue
+        _log(f"{stage}: {'resuming' if resumed else 'starting'}")
         io.write_json({"stage": stage, "status": "running", "hash": hash_, "inputs": inputs,
                        "started": started}, manifest_path(run_dir, stage))
         t0 = time.perf_counter()

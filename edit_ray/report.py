@@ -1,9 +1,11 @@
 """The run report: report.md and report.html in the run directory, with PNG plots under plots/.
 
-Answers at a glance what a reader of the EDIT paper (edit-method.md §5) would ask of a run: did EDIT
-(stage-2 KRSL, Key Reasoning Steps Learning) beat Std-CoT (stage-1 SFT, plain CoT distillation), on which
-benchmarks and tasks, how training went, and what the key tokens (tokens where the correct and the wrong
-CoT of a pair differ, by minimum edit distance) looked like.
+Answers at a glance what a reader of the EDIT paper (edit-method.md §5) would ask of a run: how its
+method's student (e.g. ``edit``: stage 1 on D+ ∪ D-+, then KRSL) did against the students before it (its
+stage-1 model, the base model), on which benchmarks and tasks, how training went, and what the key tokens
+(tokens where the correct and the wrong CoT of a pair differ, by minimum edit distance) looked like. Methods
+are named as in ``edit_ray.methods``; the comparison with the paper's Std-CoT baseline over seeds is
+``edit-ray bench``'s (bench/summary.md).
 
 Reads (each optional: a missing input makes its section say "not run", never an exception):
   eval/summary.json (edit_ray.evaluate.summarize), sft/metrics.jsonl and krsl/metrics.jsonl (rows with
@@ -25,11 +27,11 @@ import sys
 from dataclasses import dataclass, field
 
 from edit_ray import io
+from edit_ray.methods import METHODS
 
 NOT_RUN = "not run"
-METHOD_LABELS = {"base": "base (before training)", "sft": "Std-CoT (SFT)", "krsl": "EDIT (KRSL)",
-                 "teacher": "teacher (CEP)"}
-METHOD_ORDER = ("base", "sft", "krsl", "teacher")
+METHOD_LABELS = {"teacher": "teacher (CEP)"}
+METHOD_ORDER = (*METHODS, "teacher")
 STAGES = ("data", "teacher", "dual", "masks", "sft", "krsl", "eval")
 N_EXAMPLES = 3
 PAPER_KEY_FRACTION = 0.047  # "≈4.7% key reasoning steps" (edit-method.md §2)
@@ -130,19 +132,24 @@ def _pyplot():
 
 # ---------------------------------------------------------------------------------------- sections
 def headline_sentence(summary: dict | None) -> str:
-    """One sentence: did EDIT (krsl) beat Std-CoT (sft) on the benchmark average, with the numbers."""
-    methods = (summary or {}).get("methods", {})
-    if "krsl" not in methods or "sft" not in methods:
-        missing = [m for m in ("sft", "krsl") if m not in methods]
-        return (f"EDIT vs Std-CoT: not determined ({' and '.join(missing)} evaluation {NOT_RUN}).")
-    k, s = methods["krsl"], methods["sft"]
+    """One sentence: the run's method against Std-CoT when both were scored, else against its stage-1 model."""
+    summary = summary or {}
+    methods = summary.get("methods", {})
+    final = (summary.get("settings") or {}).get("final_method")
+    if final not in methods:
+        return f"The run's method was {NOT_RUN} through evaluation (eval/summary.json has no {final or 'method'})."
+    students = [m for m in _methods_in_order(methods) if m not in ("teacher", final)]
+    ref = "std-cot" if "std-cot" in students else (students[-1] if students else None)
+    if ref is None:
+        return f"{final}: average accuracy {_pct(methods[final]['average'])}% (no other student scored)."
+    k, s = methods[final], methods[ref]
     diff = k["average"] - s["average"]
     verdict = "beat" if diff > 0 else "tied with" if diff == 0 else "did not beat"
     per_bench = ", ".join(f"{b} {_pct(v['accuracy'])}% vs {_pct(s['benchmarks'][b]['accuracy'])}%"
                           for b, v in k["benchmarks"].items() if b in s["benchmarks"])
-    return (f"EDIT (KRSL) {verdict} Std-CoT (SFT): average accuracy {_pct(k['average'])}% vs "
-            f"{_pct(s['average'])}% ({100 * diff:+.1f} points over {len(k['benchmarks'])} benchmark(s): "
-            f"{per_bench}).")
+    tail = "" if ref == "std-cot" else " (the Std-CoT baseline over seeds, with CIs: `edit-ray bench`)"
+    return (f"{final} {verdict} {ref}: average accuracy {_pct(k['average'])}% vs {_pct(s['average'])}% "
+            f"({100 * diff:+.1f} points over {len(k['benchmarks'])} benchmark(s): {per_bench}){tail}.")
 
 
 def accuracy_section(run_dir: str, summary: dict | None) -> Section:
@@ -596,7 +603,7 @@ def write_report(run_dir: str) -> str:
     try:
         sentence = headline_sentence(summary)
     except Exception as e:  # noqa: BLE001 - a summary.json of another shape: say so at the top, render the rest
-        sentence = f"EDIT vs Std-CoT: not determined (eval/summary.json unreadable: {type(e).__name__}: {e})."
+        sentence = f"Headline not determined (eval/summary.json unreadable: {type(e).__name__}: {e})."
     sections = [
         _safe(accuracy_section, "Accuracy per benchmark and method", run_dir, summary),
         _safe(task_section, "Accuracy per task", run_dir, summary),

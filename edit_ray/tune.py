@@ -32,6 +32,7 @@ import json
 import math
 import os
 import re
+import sys
 from typing import Any
 
 from edit_ray import io
@@ -40,7 +41,9 @@ from edit_ray.config import ConfigError, RunConfig, TuneConfig, dump_config
 # Tune orders trials by the grid keys sorted by name, the first varying fastest (alpha ... student).
 GRID_KEYS = ("student", "alpha", "beta", "lr", "epochs")
 # Direction of each metric the training loop reports at validation time.
-METRIC_MODE = {"val_chosen_key_nll": "min", "val_loss": "min"}
+METRIC_MODE = {"val_chosen_key_nll": "min", "val_loss": "min", "val_accuracy": "max"}
+# Metrics measured once, after training, rather than by the training loop at each validation.
+AFTER_TRAINING = ("val_accuracy",)
 # val_loss is the KRSL loss itself, so it is not neutral across α and β (see results.md).
 VAL_LOSS_NOTE = (
     "Note: val_loss is the KRSL loss on held-out pairs; it subtracts β × NLL of the wrong CoT's key tokens, so at "
@@ -103,6 +106,7 @@ def apply_trial(base: RunConfig, params: dict[str, Any]) -> RunConfig:
     tree = base.model_dump(mode="json")
     tree["krsl"].update({k: params[k] for k in ("alpha", "beta", "lr", "epochs")})
     tree["student"]["model"] = params["student"]
+    tree["method"] = None  # named again from the trial's settings (beta = 0 is edit-no-wrong)
     try:
         return RunConfig.model_validate(tree)
     except ValidationError as e:
@@ -110,10 +114,13 @@ def apply_trial(base: RunConfig, params: dict[str, Any]) -> RunConfig:
 
 
 def max_concurrent_trials(cfg: RunConfig, cluster_cpus: float | None = None) -> int:
-    """Trials that fit at once: GPUs (or CPUs) divided by the Train workers of one trial, capped by the grid.
+    """Trials that fit at once: GPUs, or CPU cores, divided by what one trial's Train workers take, capped by
+    the grid.
 
-    ``tune.max_concurrent_trials`` wins when set. The trial function itself (the Train driver) reserves
-    almost nothing (0.01 CPU), so only the workers count.
+    ``tune.max_concurrent_trials`` wins when set. A local cluster counts this machine's cores, not
+    ``resources.num_cpus`` (logical CPUs oversubscribed on purpose for waiting stage actors): trials that
+    share cores only run slower each, and each holds a model, optimizer and activations in memory. The trial
+    function itself (the Train driver) reserves almost nothing (0.01 CPU), so only the workers count.
     """
     if cfg.tune.max_concurrent_trials is not None:
         return max(1, min(cfg.tune.max_concurrent_trials, n_trials(cfg)))
@@ -121,8 +128,9 @@ def max_concurrent_trials(cfg: RunConfig, cluster_cpus: float | None = None) -> 
     if k.use_gpu:
         fit = cfg.resources.num_gpus // k.num_workers
     else:
-        cpus = cfg.resources.num_cpus if cfg.resources.address is None else None
-        fit = int((cpus or cluster_cpus or 1) // k.num_workers)
+        cores = os.cpu_count() or 1
+        cpus = min(cfg.resources.num_cpus or cores, cores) if cfg.resources.address is None else cluster_cpus
+        fit = int((cpus or 1) // (k.num_workers * k.cpus_per_worker))
     return max(1, min(fit, n_trials(cfg)))
 
 
@@ -233,17 +241,18 @@ class _AbortTrainOnStop:
 def _validation_callback(metric: str):
     """A ``TuneReportCallback`` that forwards only the reports that carry a fresh validation value.
 
-    The training loop reports at epoch ends, checkpoints and its last step (``train.loop.report_kind``); a
-    checkpoint between epoch ends (``checkpoint_every``) or a last step mid-epoch repeats the last
-    ``val_loss``. Forwarding only epoch-end reports (``epoch`` a whole number) makes one Tune iteration one validation,
-    so ASHA's ``grace_period`` and rungs count validations, and ASHA never compares a stale value.
+    The training loop reports at epoch ends, checkpoints and its last step (``train.loop.report_kind``) and
+    validates at epoch ends and at the last step (``val_step``); a checkpoint between them repeats the last
+    value. Forwarding only fresh values (``val_step == step``) makes one Tune iteration one validation, so
+    ASHA's ``grace_period`` and rungs count validations and never compare a stale value, and a run cut short by
+    ``max_steps`` still reports its metric.
     """
     from ray.tune.integration.ray_train import TuneReportCallback
 
     class ValidationReport(TuneReportCallback):
         def after_report(self, run_context, metrics, checkpoint):
             m = metrics[0]
-            if metric in m and float(m.get("epoch", 0)).is_integer() and m.get("epoch", 0) > 0:
+            if metric in m and m.get("val_step") == m.get("step") and m.get("step", 0) > 0:
                 import ray
 
                 # runs inside the Train controller: hand the trial its handle, so a stop can abort this run
@@ -270,9 +279,10 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
     trial_id = tune.get_context().get_trial_id()
     name = f"trial-{trial_id}"
     out_dir = io.join(setup["trials_dir"], name)
+    after = setup["metric"] in AFTER_TRAINING
     trainer = build_trainer(cfg, "krsl", data_path=setup["train_path"], init_model=setup["init_models"][config["student"]],
                             out_dir=out_dir, name=name, val_path=setup["val_path"],
-                            callbacks=[_validation_callback(setup["metric"])])
+                            callbacks=[] if after else [_validation_callback(setup["metric"])])
     try:
         result = trainer.fit()
     except Exception:
@@ -283,14 +293,21 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
         return
     if result.error is not None:
         raise result.error
+    metrics = dict(result.metrics)
+    if after:  # the trial's student answers the validation questions (one report: one Tune iteration)
+        from edit_ray.evaluate import val_accuracy
+
+        metrics["val_accuracy"] = val_accuracy(cfg, setup["run_dir"], io.join(out_dir, "model"), out_dir)
+        tune.report({"val_accuracy": metrics["val_accuracy"], "step": metrics.get("step", 0)})
     # Reached only when training ran to the end (a stopped trial's run is aborted above).
-    io.write_json({"completed": True, "metrics": result.metrics}, io.join(out_dir, "trial.json"))
+    io.write_json({"completed": True, "metrics": metrics}, io.join(out_dir, "trial.json"))
 
 
 def sweep_setup(cfg: RunConfig) -> dict[str, Any]:
     """What every trial needs besides its grid values: data split, initial models, paths (all absolute)."""
     train_path, val_path = split_masks(cfg)
     return {"base": cfg.model_dump(mode="json"), "train_path": _local(train_path), "val_path": _local(val_path),
+            "run_dir": _local(cfg.run.dir),
             "init_models": init_models(cfg), "trials_dir": io.join(tune_dir(cfg), "trials"), "metric": cfg.tune.metric,
             "grid_size": n_trials(cfg) // cfg.tune.num_samples}
 
@@ -321,12 +338,18 @@ def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
     import ray
 
     concurrent = max_concurrent_trials(cfg, ray.cluster_resources().get("CPU"))
-    print(f"[tune] {n_trials(cfg)} trial(s), at most {concurrent} at once, ASHA on {t.metric}", flush=True)
+    print(f"[tune] {n_trials(cfg)} trial(s), at most {concurrent} at once, "
+          f"{'one validation after training' if t.metric in AFTER_TRAINING else 'ASHA'} on {t.metric}", flush=True)
     # stop_last_trials=False: a trial that reaches max_t finishes its own fit() (and exports its model)
     # instead of being stopped at its last validation, so "completed" and "stopped early" stay distinct.
-    scheduler = ASHAScheduler(time_attr="training_iteration", metric=t.metric, mode=METRIC_MODE[t.metric],
-                              max_t=max(t.epochs), grace_period=t.grace_period, reduction_factor=t.reduction_factor,
-                              stop_last_trials=False)
+    if t.metric in AFTER_TRAINING:  # one value per trial, at its end: nothing to stop early on
+        from ray.tune.schedulers import FIFOScheduler
+
+        scheduler = FIFOScheduler()
+    else:
+        scheduler = ASHAScheduler(time_attr="training_iteration", metric=t.metric, mode=METRIC_MODE[t.metric],
+                                  max_t=max(t.epochs), grace_period=t.grace_period,
+                                  reduction_factor=t.reduction_factor, stop_last_trials=False)
     return tune.Tuner(
         trainable,
         param_space=build_param_space(t, cfg.student.model),
@@ -527,7 +550,8 @@ def run_sweep(cfg: RunConfig, restore: bool = False) -> dict[str, Any]:
 def sweep_command(cfg: RunConfig, restore: bool = False) -> int:
     """``edit-ray sweep CONFIG [overrides] [--restore]`` and jobs/sweep.py; prints best.yaml's path last.
 
-    Returns 0 when at least one trial produced a result, 1 when every trial failed.
+    Returns 0 when every trial produced a result, 1 when any failed (best.yaml is then the best of the rest,
+    if there is one).
     """
     import ray
 
@@ -546,4 +570,7 @@ def sweep_command(cfg: RunConfig, restore: bool = False) -> int:
         print("no trial reported a validation value; see the errors above", flush=True)
         return 1
     print(out["best_yaml"])
-    return 0
+    failed = sum(r["status"] == "error" for r in out["rows"])
+    if failed:
+        print(f"{failed} trial(s) failed (results.md lists why); best.yaml is the best of the others", file=sys.stderr)
+    return 1 if failed else 0

@@ -131,13 +131,15 @@ def test_dump_then_load_round_trips(tmp_path):
 
 # --------------------------------------------------------------------------------- shipped configs
 def test_every_shipped_config_loads_and_opens_with_its_launch_command():
-    assert {p.name for p in CONFIGS} >= {"demo.yaml", "smollm2-teacher.yaml", "paper.yaml"}
+    assert {p.name for p in CONFIGS} >= {"demo.yaml", "smollm2-teacher.yaml", "paper.yaml", "quality-cpu.yaml",
+                                         "quality-gpu.yaml"}
+    commands = ("edit-ray run", "edit-ray bench", "edit_ray.cli bench", "--config")
     for path in CONFIGS:
         load_config(path)
         head = path.read_text().splitlines()[:6]
         assert head[0].startswith("# "), path
-        launch = [ln for ln in head if "edit-ray run" in ln or "make demo" in ln or "ray job submit" in ln]
-        override = [ln for ln in head if "=" in ln and ("edit-ray run" in ln or "--config" in ln)]
+        launch = [ln for ln in head if any(c in ln for c in ("make demo", "ray job submit", *commands))]
+        override = [ln for ln in head if "=" in ln and any(c in ln for c in commands)]
         assert launch and override, f"{path.name}: open with the launch command and one override example"
 
 
@@ -148,6 +150,20 @@ def test_demo_config_is_the_cpu_demo():
     assert cfg.student.model == "smollm2-135m-instruct" and cfg.student.lora is not None
     assert not (cfg.sft.use_gpu or cfg.krsl.use_gpu or cfg.eval.engine.use_gpu)
     assert cfg.sft.max_steps and cfg.krsl.max_steps  # bounded for the 15-minute budget
+
+
+def test_quality_configs_hold_the_benchmark_the_issue_asks_for():
+    from edit_ray.evaluate import benchmark_questions
+
+    cfg = load_config(ROOT / "configs" / "quality-cpu.yaml")
+    assert cfg.teacher.engine.kind == "program" and cfg.teacher.engine.program_error_rate == 0.27
+    assert set(cfg.bench.methods) >= {"zero-shot", "std-cot", "std-cot-long", "edit-stage1", "edit", "edit-student"}
+    assert len(cfg.bench.seeds) >= 3 and cfg.data.seed is not None and cfg.data.val_fraction > 0
+    sizes = {b.name: len(benchmark_questions(cfg, b, "/nonexistent")) for b in cfg.eval.benchmarks}
+    assert sizes["ind"] >= 300 and sizes["ood-hard"] >= 300 and sizes["bbh"] > 0
+    gpu = load_config(ROOT / "configs" / "quality-gpu.yaml")
+    assert gpu.teacher.engine.use_gpu and gpu.sft.use_gpu and gpu.resources.num_gpus == 4
+    assert set(gpu.bench.methods) > set(cfg.bench.methods)
 
 
 def test_smollm2_teacher_config_uses_a_vllm_teacher_on_cpu():

@@ -88,7 +88,7 @@ def test_sft_data_modes_mix_teacher_and_reflected_rows():
         ["q0:cep:0", "q2:cep:0", "q1:reflect:0"]
     assert reflect.mix_sft_rows("reflected", teacher, refl, "drop") == refl
     assert len(reflect.mix_sft_rows("both", teacher, refl, "teacher")) == 4
-    with pytest.raises(ValueError, match="valid: teacher, reflected, both"):
+    with pytest.raises(ValueError, match="valid: rwc, reflected, both"):
         reflect.mix_sft_rows("all", teacher, refl, "teacher")
 
 
@@ -381,8 +381,8 @@ def test_two_rounds_of_student_mistake_pairs_masks_krsl_and_eval_then_resume(tin
         assert r["krsl"]["steps"] == 1 and r["model_dir"] == io.join(rd, "krsl", "model")
 
         eval_summary = io.read_json(io.join(rd, "eval", "summary.json"))
-        assert eval_summary["methods"]["krsl"]["benchmarks"]["ind"]["n"] == len(test)
-        assert r["accuracy"]["average"] == eval_summary["methods"]["krsl"]["average"]
+        assert eval_summary["methods"]["edit-student"]["benchmarks"]["ind"]["n"] == len(test)
+        assert r["accuracy"]["average"] == eval_summary["methods"]["edit-student"]["average"]
         m = io.read_json(io.join(rd, "mistakes.json"))
         assert m["before"]["wrong_samples"] == len(exposed) == sum(m["before"]["types"].values())
         assert m["before"]["types"]["unclassified"] == 0

@@ -22,12 +22,13 @@ def _rows(method: str, benchmark: str, task: str, n: int, n_correct: int) -> lis
 
 
 def _summary() -> dict:
-    # sft: ind 2/4, ood 1/2 -> average 50.0; krsl: ind 3/4, ood 2/2 -> average 87.5
-    rows = (_rows("sft", "ind", "arith", 4, 2) + _rows("sft", "ood", "logic", 2, 1)
-            + _rows("krsl", "ind", "arith", 4, 3) + _rows("krsl", "ood", "logic", 2, 2)
-            + _rows("base", "ind", "arith", 4, 0) + _rows("base", "ood", "logic", 2, 1))
+    # edit-stage1: ind 2/4, ood 1/2 -> average 50.0; edit: ind 3/4, ood 2/2 -> average 87.5
+    rows = (_rows("edit-stage1", "ind", "arith", 4, 2) + _rows("edit-stage1", "ood", "logic", 2, 1)
+            + _rows("edit", "ind", "arith", 4, 3) + _rows("edit", "ood", "logic", 2, 2)
+            + _rows("zero-shot", "ind", "arith", 4, 0) + _rows("zero-shot", "ood", "logic", 2, 1))
     s = summarize(rows)
     s["notes"] = ["teacher: omitted (no CEP rows for held-out questions)"]
+    s["settings"] = {"final_method": "edit"}
     return s
 
 
@@ -76,7 +77,7 @@ def run_dir(tmp_path_factory, tiny_model_dir) -> Path:
                     str(d / "teacher" / "errors.parquet"))
     io.write_json({"in": 2, "ok": 2, "errors": 0}, str(d / "masks" / "stats.json"))
     for i, acc in ((1, 0.5), (2, 0.75)):
-        io.write_json(summarize(_rows("krsl", "ind", "arith", 4, int(4 * acc))),
+        io.write_json(summarize(_rows("edit-student", "ind", "arith", 4, int(4 * acc))),
                       str(d / f"round_{i}" / "eval" / "summary.json"))
     io.write_json({"before": {"split": "train", "wrong_samples": 7, "types": {"logic": 5, "calc": 2, "other": 0}},
                    "after": {"split": "eval", "wrong": 2, "n": 4, "types": {"logic": 2}}},
@@ -99,14 +100,15 @@ def test_report_shows_the_numbers_and_valid_pngs(run_dir):
     md = Path(md_path).read_text()
     page = (run_dir / "report.html").read_text()
 
-    # the headline answers "did EDIT beat Std-CoT" with the numbers
-    assert "EDIT (KRSL) beat Std-CoT (SFT): average accuracy 87.5% vs 50.0% (+37.5 points over 2 benchmark(s)" in md
-    assert "ind 75.0% vs 50.0%, ood 100.0% vs 50.0%" in md
-    # benchmark table rows: label, per-benchmark accuracy with n, average
-    assert "| EDIT (KRSL) | 75.0 (n=4) | 100.0 (n=2) | 87.5 |" in md
-    assert "| Std-CoT (SFT) | 50.0 (n=4) | 50.0 (n=2) | 50.0 |" in md
-    assert "| base (before training) | 0.0 (n=4) | 50.0 (n=2) | 25.0 |" in md
-    assert "| ind | arith | 4 | 0.0 | 50.0 | 75.0 |" in md  # per task: base, sft, krsl
+    # the headline: the run's method against its stage 1, with the numbers (Std-CoT comes from edit-ray bench)
+    assert "edit beat edit-stage1: average accuracy 87.5% vs 50.0% (+37.5 points over 2 benchmark(s)" in md
+    assert "ind 75.0% vs 50.0%, ood 100.0% vs 50.0%) (the Std-CoT baseline over seeds, with CIs: `edit-ray bench`)" in md
+    assert "Std-CoT (SFT)" not in md  # stage 1 is never called Std-CoT
+    # benchmark table rows: method name, per-benchmark accuracy with n, average
+    assert "| edit | 75.0 (n=4) | 100.0 (n=2) | 87.5 |" in md
+    assert "| edit-stage1 | 50.0 (n=4) | 50.0 (n=2) | 50.0 |" in md
+    assert "| zero-shot | 0.0 (n=4) | 50.0 (n=2) | 25.0 |" in md
+    assert "| ind | arith | 4 | 0.0 | 50.0 | 75.0 |" in md  # per task: zero-shot, edit-stage1, edit
     assert "teacher: omitted" in md
     # loss: 4 SFT steps 1.75 -> 1.0 (the bad line skipped, step 4 deduplicated), KRSL nll numbers
     assert "| SFT (stage 1) | 4 | 4 | 1.7500 | 1.0000 |" in md
@@ -125,8 +127,8 @@ def test_report_shows_the_numbers_and_valid_pngs(run_dir):
     assert "| masks | 2 | 2 | 0 | - | - | masks/stats.json |" in md
     assert "| sft | - | - | - | - | - | not run |" in md
     # ORION rounds
-    assert re.search(r"\| 1 \| EDIT \(KRSL\) \| 50\.0 \| 50\.0 \|", md)
-    assert re.search(r"\| 2 \| EDIT \(KRSL\) \| 75\.0 \| 75\.0 \|", md)
+    assert re.search(r"\| 1 \| edit-student \| 50\.0 \| 50\.0 \|", md)
+    assert re.search(r"\| 2 \| edit-student \| 75\.0 \| 75\.0 \|", md)
     assert "| 1 | 7 | calc: 2, logic: 5 | 2/4 | logic: 2 |" in md
 
     plots = ["accuracy_by_benchmark.png", "accuracy_by_task.png", "loss_curves.png", "key_fraction.png",
@@ -144,7 +146,7 @@ def test_report_of_an_empty_run_dir_says_not_run(tmp_path, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1] == str(tmp_path / "report.md")
     md = (tmp_path / "report.md").read_text()
-    assert "EDIT vs Std-CoT: not determined (sft and krsl evaluation not run)." in md
+    assert "The run's method was not run through evaluation (eval/summary.json has no method)." in md
     for line in ("Evaluation not run", "Training not run", "Key-step masking not run", "ORION rounds not run"):
         assert line in md
     assert md.count("| not run |") == 7  # every stage row
@@ -158,11 +160,17 @@ def test_report_command_on_a_missing_dir_fails_cleanly(tmp_path, capsys):
 
 
 def test_headline_when_edit_loses_or_ties():
-    s = summarize(_rows("sft", "ind", "t", 4, 3) + _rows("krsl", "ind", "t", 4, 1))
-    assert headline_sentence(s).startswith("EDIT (KRSL) did not beat Std-CoT (SFT): average accuracy 25.0% vs 75.0% "
+    s = {**summarize(_rows("edit-stage1", "ind", "t", 4, 3) + _rows("edit", "ind", "t", 4, 1)),
+         "settings": {"final_method": "edit"}}
+    assert headline_sentence(s).startswith("edit did not beat edit-stage1: average accuracy 25.0% vs 75.0% "
                                            "(-50.0 points")
-    s = summarize(_rows("sft", "ind", "t", 2, 1) + _rows("krsl", "ind", "t", 2, 1))
+    s = {**summarize(_rows("edit-stage1", "ind", "t", 2, 1) + _rows("edit", "ind", "t", 2, 1)),
+         "settings": {"final_method": "edit"}}
     assert "tied with" in headline_sentence(s)
+    # with std-cot scored beside it (as in a bench cell's comparison), std-cot is the reference
+    s = {**summarize(_rows("std-cot", "ind", "t", 4, 1) + _rows("edit-stage1", "ind", "t", 4, 3)
+                     + _rows("edit", "ind", "t", 4, 2)), "settings": {"final_method": "edit"}}
+    assert headline_sentence(s).startswith("edit beat std-cot: average accuracy 50.0% vs 25.0% (+25.0 points")
 
 
 def test_key_runs_group_consecutive_tokens_and_render_both_formats():
@@ -173,18 +181,20 @@ def test_key_runs_group_consecutive_tokens_and_render_both_formats():
 
 
 def test_teacher_scored_on_fewer_benchmarks_is_marked(tmp_path):
-    rows = (_rows("sft", "ind", "t", 2, 1) + _rows("sft", "ood", "t", 2, 2) + _rows("teacher", "ind", "t", 2, 2))
-    io.write_json(summarize(rows), str(tmp_path / "eval" / "summary.json"))
+    rows = (_rows("edit-stage1", "ind", "t", 2, 1) + _rows("edit-stage1", "ood", "t", 2, 2)
+            + _rows("teacher", "ind", "t", 2, 2))
+    io.write_json({**summarize(rows), "settings": {"final_method": "edit"}}, str(tmp_path / "eval" / "summary.json"))
     md = Path(write_report(str(tmp_path))).read_text()
     assert "| teacher (CEP) | 100.0 (n=2) | - | 100.0* |" in md
-    assert "| Std-CoT (SFT) | 50.0 (n=2) | 100.0 (n=2) | 75.0 |" in md
-    assert "not determined (krsl evaluation not run)" in md
+    assert "| edit-stage1 | 50.0 (n=2) | 100.0 (n=2) | 75.0 |" in md
+    assert "The run's method was not run through evaluation (eval/summary.json has no edit)." in md
     assert (tmp_path / "plots" / "accuracy_by_benchmark.png").read_bytes()[:8] == PNG_SIGNATURE
 
 
 def test_a_broken_summary_does_not_stop_the_report(tmp_path):
-    io.write_json({"methods": {"krsl": {"benchmarks": {}}, "sft": {}}}, str(tmp_path / "eval" / "summary.json"))
+    io.write_json({"methods": {"edit": {"benchmarks": {}}, "edit-stage1": {}}, "settings": {"final_method": "edit"}},
+                  str(tmp_path / "eval" / "summary.json"))
     md = Path(write_report(str(tmp_path))).read_text()
-    assert "EDIT vs Std-CoT: not determined (eval/summary.json unreadable: KeyError" in md
+    assert "Headline not determined (eval/summary.json unreadable: KeyError" in md
     assert "Could not render this section: KeyError" in md
     assert "ORION rounds not run" in md

@@ -122,3 +122,18 @@ def test_ray_train_gets_reports_at_checkpoints_epoch_ends_and_the_last_step_only
     assert _reports(10, 4, 3) == {"checkpoint": [3, 6, 9, 10], "metrics": [4, 8]}
     assert _reports(8, 4, 4) == {"checkpoint": [4, 8], "metrics": []}
     assert _reports(3, 12, 0) == {"checkpoint": [3], "metrics": []}  # max_steps before the first epoch end
+
+
+def test_length_grouped_order_keeps_each_ranks_rows_and_cuts_padding():
+    lengths = [(37 * i) % 300 + 20 for i in range(96)]
+    for rank in (0, 1):
+        plain = epoch_order(96, 2, 7, rank, 2, 4)
+        grouped = epoch_order(96, 2, 7, rank, 2, 4, lengths)
+        assert grouped == epoch_order(96, 2, 7, rank, 2, 4, lengths)  # seeded: a resume repeats it
+        assert sorted(i for b in grouped for i in b) == sorted(i for b in plain for i in b)  # same rows
+        assert len(grouped) == len(plain) and all(len(b) == 4 for b in grouped)
+
+        def padded(batches):  # tokens computed when each batch pads to its longest row
+            return sum(len(b) * max(lengths[i] for i in b) for b in batches)
+
+        assert padded(grouped) < 0.8 * padded(plain)

@@ -64,12 +64,18 @@ def test_apply_trial_overrides_krsl_and_student_and_validates():
         apply_trial(base, {"student": "s", "alpha": 1.0, "beta": -0.1, "lr": 1e-5, "epochs": 1})
 
 
-def test_max_concurrent_trials_follows_resources():
+def test_max_concurrent_trials_follows_resources(monkeypatch):
     from edit_ray.tune import max_concurrent_trials
 
     grid = ["tune.beta=[0, 0.01, 0.02, 0.03, 0.04, 0.05]"]  # 6 trials
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
     assert max_concurrent_trials(load_config(None, grid + ["resources.num_cpus=8", "krsl.num_workers=2"])) == 4
     assert max_concurrent_trials(load_config(None, grid + ["resources.num_cpus=8", "krsl.num_workers=1"])) == 6
+    # a local cluster counts this machine's cores, not its (oversubscribed) logical CPUs: on 2 cores, trials whose
+    # worker takes both run one at a time
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert max_concurrent_trials(load_config(None, grid + ["resources.num_cpus=8", "krsl.cpus_per_worker=2"])) == 1
+    assert max_concurrent_trials(load_config(None, grid + ["resources.num_cpus=8"])) == 2
     gpu = ["resources.num_gpus=4", "krsl.use_gpu=true", "krsl.num_workers=2"]
     assert max_concurrent_trials(load_config(None, grid + gpu)) == 2
     assert max_concurrent_trials(load_config(None, grid + ["tune.max_concurrent_trials=3"])) == 3

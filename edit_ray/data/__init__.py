@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from edit_ray.data.loaders import REASONS, load_path
-from edit_ray.data.splits import assign_splits
+from edit_ray.data.splits import assign_splits, sample_train
 from edit_ray.io import error_row
 
 __all__ = ["QUESTION_COLUMNS", "REASONS", "LoadResult", "build_questions", "load_questions"]
@@ -63,6 +63,20 @@ def _dedupe(questions: list[dict], errors: list[dict]) -> list[dict]:
     return out
 
 
+def _unique_inputs(questions: list[dict], errors: list[dict]) -> list[dict]:
+    """Generated questions with an input seen before become duplicate_question errors: a small task space
+    (boolean expressions) repeats questions, which would put the same question in training and test."""
+    seen: dict[str, str] = {}
+    out = []
+    for q in questions:
+        if q["input"] in seen:
+            errors.append(error_row(q["qid"], "data", "duplicate_question", f"same input as {seen[q['input']]}"))
+            continue
+        seen[q["input"]] = q["qid"]
+        out.append(q)
+    return out
+
+
 def load_questions(paths: list[str], *, seed: int = 42, train_fraction: float = 0.8,
                    max_per_task: int | None = None) -> LoadResult:
     """Load every path, drop bad rows into ``errors``, and split each task train/test."""
@@ -78,9 +92,14 @@ def load_questions(paths: list[str], *, seed: int = 42, train_fraction: float = 
 
 
 def build_questions(cfg, seed: int) -> LoadResult:
-    """Questions of a run from a ``DataConfig``: its paths plus its synthetic tasks (source 'synthetic')."""
+    """Questions of a run from a ``DataConfig``: its paths plus its synthetic tasks (source 'synthetic').
+
+    ``cfg.seed`` (default ``seed``, the run seed) makes the pool and its train/val/test split;
+    ``cfg.train_per_task`` then draws the run's training sample from the train split with ``seed``.
+    """
     from edit_ray.data.synthetic import generate
 
+    run_seed, seed = seed, (cfg.seed if cfg.seed is not None else seed)
     questions: list[dict] = []
     errors: list[dict] = []
     for path in cfg.paths:
@@ -89,7 +108,11 @@ def build_questions(cfg, seed: int) -> LoadResult:
         errors.extend(errs)
     if cfg.synthetic is not None:
         for task in cfg.synthetic.tasks:
-            questions.extend(generate(task, cfg.synthetic.n_per_task, cfg.synthetic.difficulty, seed))
+            questions.extend(_unique_inputs(generate(task, cfg.synthetic.n_per_task, cfg.synthetic.difficulty, seed),
+                                            errors))
     questions = _dedupe(questions, errors)
-    kept = assign_splits(questions, seed=seed, train_fraction=cfg.train_fraction, max_per_task=cfg.max_per_task)
+    kept = assign_splits(questions, seed=seed, train_fraction=cfg.train_fraction, max_per_task=cfg.max_per_task,
+                         val_fraction=cfg.val_fraction)
+    if cfg.train_per_task is not None:
+        kept = sample_train(kept, cfg.train_per_task, run_seed)
     return LoadResult(kept, errors, capped=len(questions) - len(kept))

@@ -39,6 +39,7 @@ REASONS = {
     "empty_target": "no gold answer",
     "wrong_type": "a field has the wrong type",
     "duplicate_qid": "two rows map to the same qid (same task name and index)",
+    "duplicate_question": "a generated question whose input an earlier one of its task already has",
     "unreadable_file": "the path is missing, not parseable, or not a supported format",
 }
 # More options than letters: shown as free-form instead (BBH does this for Dyck languages).

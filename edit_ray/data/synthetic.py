@@ -617,22 +617,26 @@ def _line_type(fam: Family, spec: dict, k: int, line: str) -> str | None:
     return None
 
 
-def corrupt_cot(q: dict, seed: int, mistake_type: str | None = None) -> dict:
+def corrupt_cot(q: dict, seed: int, mistake_type: str | list[str] | tuple[str, ...] | None = None) -> dict:
     """A wrong CoT with one injected mistake: {"cot", "step", "mistake_type", "answer"}.
 
     The lines before ``step`` equal the gold CoT, line ``step`` holds the mistake, later lines follow
-    correctly from the wrong state, and the final answer differs from the gold one.
-    Raises ValueError when the task does not support ``mistake_type`` or no mistake of that type
-    changes the answer of this question.
+    correctly from the wrong state, and the final answer differs from the gold one. ``mistake_type`` is
+    one type, a list of allowed types (tried in a seeded order; those the task lacks are skipped), or None
+    for every type of the task.
+    Raises ValueError when the task supports none of the asked types or no mistake of them changes the
+    answer of this question.
     """
     meta = _meta(q)
     fam = _family(meta["generator"])
     spec = meta["spec"]
-    if mistake_type is not None and mistake_type not in fam.types:
-        raise ValueError(f"{meta['generator']} supports mistake types {list(fam.types)}, not '{mistake_type}'")
+    asked = [mistake_type] if isinstance(mistake_type, str) else list(mistake_type or fam.types)
+    allowed = [t for t in fam.types if t in asked]
+    if not allowed:
+        raise ValueError(f"{meta['generator']} supports mistake types {list(fam.types)}, not {asked}")
     gold_steps, gold_answer = fam.trace(spec, None)
     rng = random.Random(f"{seed}:{q.get('qid')}")
-    types = [mistake_type] if mistake_type else rng.sample(fam.types, len(fam.types))
+    types = rng.sample(allowed, len(allowed))
     for t in types:
         for k in rng.sample(range(len(gold_steps)), len(gold_steps)):
             cands = fam.faults(spec, k, t)
@@ -644,7 +648,7 @@ def corrupt_cot(q: dict, seed: int, mistake_type: str | None = None) -> dict:
                     continue  # would be read back as another type: keep the two functions consistent
                 return {"cot": "\n".join([*steps, _final_line(answer)]), "step": k, "mistake_type": t,
                         "answer": answer}
-    raise ValueError(f"{q.get('qid')}: no {mistake_type or 'single-step'} mistake changes the final answer")
+    raise ValueError(f"{q.get('qid')}: no single-step mistake of type {'/'.join(allowed)} changes the final answer")
 
 
 _NUM_RE = re.compile(r"-?\d+(?:\.\d+)?")

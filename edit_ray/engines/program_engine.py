@@ -5,7 +5,8 @@ It IGNORES the prompt text. It reads the question columns that teacher rows carr
 
 - ``cep`` (CoT Extraction Prompt, the teacher's first try): the generator's gold CoT, except for a seeded
   share ``engine.program_error_rate`` of samples, which get one injected mistake (``corrupt_cot``), so that
-  D- (the teacher's wrong CoTs) is not empty;
+  D- (the teacher's wrong CoTs) is not empty; ``engine.program_mistake_types`` limits the mistakes to some
+  types (logical, calculation, knowledge), for the paper's mistake-pattern analysis;
 - ``ccp`` (Contrastive CoT Prompt, "corrupt this correct CoT"): ``corrupt_cot``, the gold CoT with one
   injected mistake that changes the answer;
 - any other kind (``ahp`` answer-hint rectification, ORION ``reflect``, ...): the gold CoT.
@@ -46,7 +47,7 @@ def program_text(row: dict[str, Any], cfg: EngineConfig) -> str:
     kind = row.get("kind")
     seed = int(row.get("seed") or 0)
     if kind == "ccp" or (kind == "cep" and _coin(row, "mistake", cfg.program_error_rate)):
-        text = corrupt_cot(row, seed)["cot"]
+        text = corrupt_cot(row, seed, cfg.program_mistake_types)["cot"]
     else:
         text = gold_cot(row)
     if _coin(row, "format", cfg.program_format_error_rate) and ANSWER_PHRASE in text:

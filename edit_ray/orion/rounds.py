@@ -32,7 +32,7 @@ from edit_ray.orion.exposure import expose_errors
 from edit_ray.orion.mistakes import write_round_mistakes
 from edit_ray.orion.rectify import build_pairs_table, rectify
 from edit_ray.orion.reflect import ORION_DIR, reflect
-from edit_ray.pipeline import _config_values, _digest  # one hashing scheme for stages and steps
+from edit_ray.pipeline import _config_values, digest  # one hashing scheme for stages and steps
 
 # Config values each step reads: only these enter its hash.
 STEP_READS: dict[str, tuple[str, ...]] = {
@@ -75,7 +75,7 @@ def run_step(step_dir: str, name: str, key: dict, fn: Callable[[], dict]) -> tup
         (the step's result, its hash); downstream steps put the hash in their key, so re-running a step
         re-runs what depends on it.
     """
-    hash_ = _digest({"step": name, **key})
+    hash_ = digest({"step": name, **key})
     manifest = _read_manifest(step_dir)
     if manifest is not None and manifest.get("hash") == hash_ and manifest.get("status") == "done":
         print(f"[orion] {step_dir}: skipped, finished earlier", flush=True)
@@ -103,7 +103,7 @@ def _upstream(run_dir: str, stage: str) -> str | None:
     if not io.exists(path):
         return None
     m = io.read_json(path)
-    return _digest({k: m.get(k) for k in ("hash", "artifact")} if ("hash" in m or "artifact" in m) else m)
+    return digest({k: m.get(k) for k in ("hash", "artifact")} if ("hash" in m or "artifact" in m) else m)
 
 
 # ---------------------------------------------------------------------------------- ORION reflection
@@ -231,11 +231,11 @@ def _evaluate_round(cfg: RunConfig, run_dir: str, rd: str, model_dir: str) -> di
     if io.exists(src):  # the held-out split of this run, not a rebuilt one
         io.write_table(io.read_table(src), io.join(rd, "data", "questions.parquet"))
     round_cfg = cfg.model_copy(update={"eval": cfg.eval.model_copy(update={"methods": ["krsl"]})})
-    return evaluate(round_cfg, rd, methods={"krsl": model_dir})
+    return evaluate(round_cfg, rd, methods={cfg.method: model_dir})
 
 
 def _headline(summary: dict) -> dict:
-    s = summary["methods"]["krsl"]
+    (s,) = summary["methods"].values()  # the round's student is the one method evaluated
     return {"average": s["average"], "benchmarks": {b: v["accuracy"] for b, v in s["benchmarks"].items()}}
 
 
@@ -289,7 +289,7 @@ def run_rounds(cfg: RunConfig, run_dir: str, *, publish_to: str | None = None) -
     """
     questions = io.read_rows(io.join(run_dir, "data", "questions.parquet"))
     student = initial_student(cfg, run_dir)
-    upstream = _digest({"sft": _upstream(run_dir, "sft"), "data": _upstream(run_dir, "data")})
+    upstream = digest({"sft": _upstream(run_dir, "sft"), "data": _upstream(run_dir, "data")})
     rounds = []
     for i in range(1, cfg.orion.rounds + 1):
         print(f"[orion] round {i}/{cfg.orion.rounds}: student {student}", flush=True)

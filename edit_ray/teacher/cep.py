@@ -2,7 +2,8 @@
 
 CEP, the CoT Extraction Prompt, is a few-shot prompt that asks the teacher to reason step by step and end
 with "Therefore, the answer is X". We send it for every training question, K times
-(``teacher.samples_per_question``) by row expansion with distinct seeds (row ids ``"<qid>:cep:<k>"``).
+(``teacher.samples_per_question``, plus ``teacher.extra_samples`` that only std-cot-repeat trains on) by row
+expansion with distinct seeds (row ids ``"<qid>:cep:<k>"``).
 
 Reference retry loop (edit-method.md §1.1): a CoT without the literal answer phrase is regenerated with
 the temperature raised by ``teacher.temperature_step`` (capped at ``teacher.max_temperature``), up to
@@ -51,7 +52,7 @@ def cep_rows(questions: list[dict], cfg: TeacherConfig) -> tuple[list[dict], lis
 
     rows, errors = [], []
     for q in questions:
-        ids = [f"{q['qid']}:cep:{k}" for k in range(cfg.samples_per_question)]
+        ids = [f"{q['qid']}:cep:{k}" for k in range(cfg.samples_per_question + cfg.extra_samples)]
         if not str(q.get("input") or "").strip():
             errors += [io.error_row(i, STAGE, "empty_question", f"question {q['qid']} has an empty input", 0)
                        for i in ids]

@@ -110,13 +110,15 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
     cots_path = io.join(run_dir, "teacher", "cots.parquet")
     if not io.exists(cots_path):
         raise FileNotFoundError(f"{cots_path} not found: run the teacher stage first")
-    cep = [c for c in io.read_rows(cots_path) if c["qid"] in questions]
+    # the extra samples (teacher.extra_samples) feed only std-cot-repeat, not the dual CoTs
+    cep = [c for c in io.read_rows(cots_path)
+           if c["qid"] in questions and c["sample"] < cfg.teacher.samples_per_question]
     d_plus, d_minus = split_by_correctness(cep)
     rows = dual_rows(d_plus, d_minus, questions, cfg.teacher)
 
     out_dir = io.join(run_dir, "dual")
     parts_dir = io.join(out_dir, "parts")
-    parts.claim(parts_dir, parts.fingerprint(_output_settings(cfg), cfg.dual.model_dump(mode="json"),
+    parts.claim(parts_dir, parts.fingerprint(_output_settings(cfg), cfg.dual.model_dump(mode="json", exclude={"source"}),
                                              cfg.run.seed, sorted(r["row_id"] for r in rows)))
     done = parts.done_row_ids(parts_dir)
     generate_with_retries(

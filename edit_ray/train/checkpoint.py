@@ -38,6 +38,7 @@ class Progress:
     epoch: int = 0
     step_in_epoch: int = 0
     samples: int = 0  # sequences (SFT) or pairs (KRSL) consumed over all ranks
+    tokens: int = 0  # tokens (prompt + response; KRSL: both sides) consumed over all ranks
 
 
 def _rank() -> int:

@@ -108,18 +108,61 @@ def krsl_examples(batch: dict[str, np.ndarray], alpha: float, beta: float, gamma
 
 
 # ------------------------------------------------------------------------------------- batches
-def epoch_order(n_rows: int, epoch: int, seed: int, rank: int, world: int, batch_size: int) -> list[list[int]]:
+def epoch_order(n_rows: int, epoch: int, seed: int, rank: int, world: int, batch_size: int,
+                lengths: list[int] | None = None) -> list[list[int]]:
     """Row indices of this rank's micro-batches for one epoch.
 
     A seeded permutation per epoch, dealt round-robin to ranks and cut to the same number of full
     micro-batches on every rank (collectives need equal step counts). The same (seed, epoch) always gives
     the same order, which is what makes a resumed run repeat the uninterrupted one.
+
+    With ``lengths`` (``train.group_by_length``), each rank's rows are sorted by length within windows of
+    ``GROUP_WINDOW`` batches and the batches of a window shuffled again, so a batch pads to a similar length
+    instead of its longest task's (the padding is computed for nothing); the order stays seeded.
     """
     g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     perm = torch.randperm(n_rows, generator=g).tolist()
     per_rank = n_rows // world // batch_size * batch_size
     mine = perm[rank::world][:per_rank]
-    return [mine[i : i + batch_size] for i in range(0, per_rank, batch_size)]
+    batches = [mine[i : i + batch_size] for i in range(0, per_rank, batch_size)]
+    if lengths is None:
+        return batches
+    grouped = []
+    for w in range(0, len(batches), GROUP_WINDOW):
+        window = sorted((i for b in batches[w : w + GROUP_WINDOW] for i in b), key=lambda i: (lengths[i], i))
+        cut = [window[i : i + batch_size] for i in range(0, len(window), batch_size)]
+        grouped += [cut[j] for j in torch.randperm(len(cut), generator=g).tolist()]
+    return grouped
+
+
+GROUP_WINDOW = 16  # batches sorted together by length: long enough to pair like lengths, short enough to mix
+
+
+def example_tokens(row: dict) -> int:
+    """Tokens one example puts through the model: its sequence (SFT) or both of its sequences (KRSL)."""
+    if "input_ids" in row:
+        return len(row["input_ids"])
+    return len(row["chosen_input_ids"]) + len(row["rejected_input_ids"])
+
+
+def steps_for_token_budget(lengths: list[int], budget: int, seed: int, world: int, batch_size: int,
+                           grad_accum: int, group_by_length: bool = False) -> int:
+    """Optimizer steps until ``budget`` tokens have been seen over all ranks (at least 1), following the exact
+    per-epoch order of ``epoch_order``, the data repeated as often as needed. Every rank computes the same."""
+    by = lengths if group_by_length else None
+    steps_per_epoch = len(epoch_order(len(lengths), 0, seed, 0, world, batch_size)) // grad_accum
+    if steps_per_epoch == 0:
+        raise ValueError("token_budget: the data cannot fill one step")
+    step, seen, epoch = 0, 0, 0
+    while True:
+        orders = [epoch_order(len(lengths), epoch, seed, r, world, batch_size, by) for r in range(world)]
+        for s in range(steps_per_epoch):
+            seen += sum(lengths[i] for order in orders for m in order[s * grad_accum:(s + 1) * grad_accum]
+                        for i in m)
+            step += 1
+            if seen >= budget:
+                return step
+        epoch += 1
 
 
 def _pad(seqs: list, value, dtype) -> torch.Tensor:

@@ -16,8 +16,10 @@ takes its own share of a seeded per-epoch permutation (``data.epoch_order``). Ra
 does not promise the same order after a restart; this does, so a resumed run repeats the steps of an
 uninterrupted one.
 
-Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), step_s, samples, epoch, and for KRSL
-chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given. Every step's metrics go to
+Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), step_s, samples, tokens (cumulative,
+all ranks: what ``token_budget`` counts), epoch, and for KRSL
+chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given (computed at each epoch end and
+at the last step; ``val_step`` says at which step). Every step's metrics go to
 ``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0) and to MLflow or TensorBoard when ``log_to``
 says. ``ray.train.report`` (what Tune and the driver read) gets them only at checkpoints, epoch ends and
 the last step (``report_kind``): Ray Train V2 keeps one unconsumed report per worker and its controller
@@ -39,7 +41,15 @@ import torch.distributed as dist
 
 from edit_ray.config import KRSLConfig, LoraConfig, SFTConfig
 from edit_ray.train.checkpoint import Progress, load_state, save_state
-from edit_ray.train.data import collate_krsl, collate_sft, epoch_order, first_label_position, pack_sft
+from edit_ray.train.data import (
+    collate_krsl,
+    collate_sft,
+    epoch_order,
+    example_tokens,
+    first_label_position,
+    pack_sft,
+    steps_for_token_budget,
+)
 from edit_ray.train.losses import IGNORE_INDEX, krsl_loss, sft_loss
 from edit_ray.train.strategies import (
     build_model,
@@ -211,7 +221,13 @@ def train_loop_per_worker(config: dict) -> None:
     if steps_per_epoch == 0:
         raise ValueError(f"{stage}: {len(rows)} rows cannot fill one step of {world} workers x batch_size "
                          f"{cfg.batch_size} x grad_accum {cfg.grad_accum}; lower them or add data")
-    total_steps = min(steps_per_epoch * cfg.epochs, cfg.max_steps or 10**12)
+    lengths = [example_tokens(r) for r in rows]
+    by_length = lengths if cfg.group_by_length else None
+    if cfg.token_budget is not None:  # compute parity: as many tokens as another method trained on
+        total_steps = steps_for_token_budget(lengths, cfg.token_budget, seed, world, cfg.batch_size, cfg.grad_accum,
+                                             cfg.group_by_length)
+    else:
+        total_steps = min(steps_per_epoch * cfg.epochs, cfg.max_steps or 10**12)
 
     torch.manual_seed(seed)  # same initial LoRA on every rank (FSDP2 shards without broadcasting)
     model = build_model(config["init_model"], lora)
@@ -227,11 +243,12 @@ def train_loop_per_worker(config: dict) -> None:
     jsonl, log = open_loggers(cfg, config["out_dir"], rank, config["run_name"])
     try:
         bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
-        val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) if val_rows else {}
+        val_metrics = (evaluate(model, val_rows, stage, cfg, pad_id, device) | {"val_step": progress.step}
+                       if val_rows else {})
 
         last_step_end = time.perf_counter()
         while progress.step < total_steps:
-            order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size)
+            order = epoch_order(len(rows), progress.epoch, seed, rank, world, cfg.batch_size, by_length)
             for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
                 t0 = time.perf_counter()
                 lr = scheduler.get_last_lr()[0]  # the rate this step uses (the scheduler moves at its end)
@@ -265,17 +282,20 @@ def train_loop_per_worker(config: dict) -> None:
                 progress.samples += cfg.batch_size * cfg.grad_accum * world
                 if progress.step_in_epoch == steps_per_epoch:
                     progress.epoch, progress.step_in_epoch = progress.epoch + 1, 0
-                    if val_rows:
-                        val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device)
+                # validation at every epoch end and at the last step, however the run stops (epochs,
+                # max_steps, token_budget): a sweep's scheduler always gets its metric from the last report
+                if val_rows and (progress.step_in_epoch == 0 or progress.step >= total_steps):
+                    val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) | {"val_step": progress.step}
 
                 stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
                                                                       parts.get("rejected_key_nll", 0.0)], device=device)]))
                 now = time.perf_counter()
                 # tokens_per_s: this step's compute; step_s: wall time since the previous step ended, with
                 # everything between steps (reports, checkpoints, validation, logging)
+                progress.tokens += int(stats[1])
                 metrics = {"loss": float(stats[0] / total), "lr": lr, "grad_norm": grad_norm,
                            "tokens_per_s": float(stats[1]) / (now - t0), "step_s": now - last_step_end,
-                           "samples": progress.samples,
+                           "samples": progress.samples, "tokens": progress.tokens,
                            "epoch": progress.step / steps_per_epoch}
                 if stage == "krsl":
                     metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}

@@ -1,0 +1,371 @@
+"""`edit-ray bench`: does a student distilled with EDIT reason better than one distilled with Std-CoT?
+
+The paper's comparison (edit-method.md §5, quality-benchmark.md) as a grid: every method of
+``bench.methods`` (``edit_ray.methods``) for every seed of ``bench.seeds``. Each cell is an ordinary
+pipeline run of that method; a seed changes the training-question sample (``data.train_per_task``), the
+teacher's sampling and the training seed, while ``data.seed`` keeps the test questions fixed. Within a
+seed the cells share every upstream step through the run store (``run.store``): one set of teacher CoTs,
+dual CoTs and masks, one stage-1 model for ``edit``, ``edit-student``, ``edit-no-wrong``..., because a
+stage with the same inputs has the same hash.
+
+Layout under ``run.dir``:
+
+    store/<stage>/<hash>/     stage outputs, shared by every cell whose stage has those inputs
+    seed-<s>/<method>/        one pipeline run (its stage directories link into store/), cell.json
+    summary.json, summary.md  accuracy per method and benchmark over seeds, paired differences
+    plots/accuracy.png, plots/paired.png
+
+Resuming: a cell whose ``cell.json`` holds the hash of its current config is finished and is not run
+again; any other cell is run through the pipeline, which skips its finished stages (so a changed
+``eval.benchmarks`` re-runs only evaluation) and resumes an interrupted one. ``std-cot-long`` trains
+std-cot for as many tokens as ``edit``'s two stages took in the same seed, so it runs after ``edit``.
+The zero-shot student is trained by nobody: with a fixed ``data.seed`` and greedy decoding its answers are
+the same for every seed, so it is evaluated once (in the first seed) and that cell stands for all seeds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from typing import Any
+
+from edit_ray import io
+from edit_ray.config import RunConfig, apply_method
+from edit_ray.pipeline import digest
+from edit_ray.stats import mean_ci, paired_bootstrap
+
+
+def cell_dir(cfg: RunConfig, seed: int, method: str) -> str:
+    return io.join(cfg.run.dir, f"seed-{seed}", method)
+
+
+def _deterministic_zero_shot(cfg: RunConfig) -> bool:
+    """Whether the untrained student answers the same for every seed (fixed questions, greedy decoding)."""
+    return cfg.data.seed is not None and cfg.eval.self_consistency == 1 and cfg.eval.engine.temperature == 0
+
+
+def cell_config(cfg: RunConfig, method: str, seed: int, token_budget: int | None = None) -> RunConfig:
+    """The run config of one cell: ``cfg`` with the method's settings, the seed, its own directory, the
+    bench's store, and only the method's own student evaluated."""
+    tree = cfg.model_dump(mode="json")
+    tree["method"] = method
+    apply_method(tree)
+    tree["sft"]["token_budget"] = token_budget
+    tree["run"].update(seed=seed, dir=cell_dir(cfg, seed, method), store=io.join(cfg.run.dir, "store"))
+    tree["eval"]["methods"] = ["final"]
+    tree["orion"]["eval_each_round"] = False  # the cell's own evaluation is the result
+    return RunConfig.model_validate(tree)
+
+
+def grid(cfg: RunConfig) -> list[tuple[int, str]]:
+    """(seed, method) cells in run order: per seed, std-cot-long after edit (it needs edit's token count)."""
+    methods = sorted(cfg.bench.methods, key=lambda m: m == "std-cot-long")
+    if "std-cot-long" in methods and "edit" not in methods:
+        raise ValueError("bench: std-cot-long needs edit in bench.methods (it trains for edit's token count)")
+    cells = []
+    for i, seed in enumerate(cfg.bench.seeds):
+        for m in methods:
+            if m == "zero-shot" and i > 0 and _deterministic_zero_shot(cfg):
+                continue
+            cells.append((seed, m))
+    return cells
+
+
+def trained_tokens(run_dir: str) -> dict[str, dict[str, int]]:
+    """Tokens and optimizer steps of each training stage of a run (last row of its metrics.jsonl)."""
+    from edit_ray.train.run import read_metrics
+
+    out = {}
+    for stage in ("sft", "krsl"):
+        rows = read_metrics(os.path.join(run_dir, stage, "metrics.jsonl"))
+        if rows:
+            out[stage] = {"tokens": int(rows[-1].get("tokens", 0)), "steps": int(rows[-1]["step"])}
+    return out
+
+
+def _edit_budget(cfg: RunConfig, seed: int) -> int:
+    used = trained_tokens(cell_dir(cfg, seed, "edit"))
+    if "sft" not in used or "krsl" not in used:
+        raise RuntimeError(f"std-cot-long (seed {seed}): edit's cell has no token counts for both stages "
+                           f"({cell_dir(cfg, seed, 'edit')}/{{sft,krsl}}/metrics.jsonl)")
+    return used["sft"]["tokens"] + used["krsl"]["tokens"]
+
+
+def _log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def run_cell(cfg: RunConfig, seed: int, method: str) -> dict:
+    """Run one cell unless finished with its current config; returns its cell.json record."""
+    from edit_ray.pipeline import read_manifest, run_pipeline
+
+    budget = _edit_budget(cfg, seed) if method == "std-cot-long" else None
+    ccfg = cell_config(cfg, method, seed, budget)
+    key = digest(ccfg.model_dump(mode="json"))
+    path = io.join(ccfg.run.dir, "cell.json")
+    record = io.read_json(path) if io.exists(path) else None
+    if record and record.get("config_hash") == key and record.get("status") == "done":
+        return {**record, "ran": False}
+    t0 = time.perf_counter()
+    run_pipeline(ccfg)
+    stages = {s: (read_manifest(ccfg.run.dir, s) or {}).get("seconds") for s in ("teacher", "dual", "masks",
+                                                                                 "sft", "krsl", "eval")}
+    record = {"config_hash": key, "status": "done", "seed": seed, "method": method,
+              "wall_s": round(time.perf_counter() - t0, 1), "stage_s": stages,
+              "train": trained_tokens(ccfg.run.dir), "token_budget": budget, "finished": time.time()}
+    io.write_json(record, path)
+    return {**record, "ran": True}
+
+
+def run_bench(cfg: RunConfig) -> dict:
+    """Run (or resume) every cell, writing the summary after each; Ray must be initialised. Returns the summary."""
+    cells = grid(cfg)
+    ran = 0
+    for i, (seed, method) in enumerate(cells, 1):
+        _log(f"cell {i}/{len(cells)}: seed {seed}, {method}")
+        record = run_cell(cfg, seed, method)
+        ran += record["ran"]
+        _log(f"cell {i}/{len(cells)}: seed {seed}, {method}: "
+             + (f"done in {record['wall_s']:.0f}s" if record["ran"] else "finished earlier, kept"))
+        write_summary(cfg)
+    summary = write_summary(cfg)
+    summary["cells_run"] = ran
+    _log(f"{ran} cell(s) run, {len(cells) - ran} kept from before; summary: {io.join(cfg.run.dir, 'summary.md')}")
+    return summary
+
+
+# ------------------------------------------------------------------------------------------ summary
+def _cell_record(cfg: RunConfig, seed: int, method: str) -> tuple[dict | None, str]:
+    """(cell.json, run dir) of the cell that stands for (seed, method), or (None, dir) when unfinished."""
+    if method == "zero-shot" and _deterministic_zero_shot(cfg):
+        seed = cfg.bench.seeds[0]
+    d = cell_dir(cfg, seed, method)
+    path = io.join(d, "cell.json")
+    if not io.exists(path):
+        return None, d
+    record = io.read_json(path)
+    budget = _edit_budget(cfg, seed) if method == "std-cot-long" else None
+    current = digest(cell_config(cfg, method, seed, budget).model_dump(mode="json"))
+    return (record if record.get("config_hash") == current and record.get("status") == "done" else None), d
+
+
+def collect(cfg: RunConfig) -> tuple[dict[tuple[int, str], list[dict]], dict[str, dict]]:
+    """Scored answers of every finished cell, ``{(seed, method): rows}``, and every cell's status."""
+    answers, cells = {}, {}
+    for seed in cfg.bench.seeds:
+        for method in cfg.bench.methods:
+            try:
+                record, d = _cell_record(cfg, seed, method)
+            except RuntimeError:  # std-cot-long before edit finished
+                record, d = None, cell_dir(cfg, seed, method)
+            name = f"seed-{seed}/{method}"
+            if record is None:
+                cells[name] = {"status": "missing"}
+                continue
+            rows = io.read_rows(io.join(d, "eval", "eval.parquet"),
+                                ["qid", "benchmark", "task", "method", "correct"])
+            answers[(seed, method)] = [r for r in rows if r["method"] == method]
+            cells[name] = {k: record.get(k) for k in ("status", "wall_s", "stage_s", "train", "token_budget")}
+            if d != cell_dir(cfg, seed, method):
+                cells[name]["shared_with"] = os.path.relpath(d, cfg.run.dir)
+    return answers, cells
+
+
+def _accuracy(rows: list[dict]) -> dict[str, float]:
+    by: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        by[r["benchmark"]].append(bool(r["correct"]))
+    return {b: sum(v) / len(v) for b, v in by.items()}
+
+
+def summarize_bench(cfg: RunConfig) -> dict:
+    """The summary of every finished cell (see ``write_summary``); methods with no finished seed are left out."""
+    answers, cells = collect(cfg)
+    methods: dict[str, Any] = {}
+    for method in cfg.bench.methods:
+        seeds = [s for s in cfg.bench.seeds if (s, method) in answers]
+        if not seeds:
+            continue
+        per_seed = {s: _accuracy(answers[(s, method)]) for s in seeds}
+        benches = list(dict.fromkeys(b for s in seeds for b in per_seed[s]))
+        out: dict[str, Any] = {"seeds": seeds, "benchmarks": {}}
+        for b in benches:
+            values = [per_seed[s][b] for s in seeds if b in per_seed[s]]
+            acc, ci = mean_ci(values)
+            n = sum(r["benchmark"] == b for r in answers[(seeds[0], method)])
+            out["benchmarks"][b] = {"accuracy": acc, "ci95": ci, "per_seed": values, "n": n}
+        averages = [sum(per_seed[s].values()) / len(per_seed[s]) for s in seeds]
+        acc, ci = mean_ci(averages)
+        out["average"] = {"accuracy": acc, "ci95": ci, "per_seed": averages}
+        train = [cells[f"seed-{s}/{method}"].get("train") or {} for s in seeds]
+        out["train_tokens"] = sum(sum(v["tokens"] for v in t.values()) for t in train) / len(train)
+        out["train_steps"] = sum(sum(v["steps"] for v in t.values()) for t in train) / len(train)
+        methods[method] = out
+
+    pairs = [(m, cfg.bench.baseline) for m in cfg.bench.methods if m != cfg.bench.baseline]
+    pairs += [tuple(p) for p in cfg.bench.extra_pairs if tuple(p) not in pairs]
+    paired = {}
+    for a, b in pairs:
+        items = []
+        seeds = [s for s in cfg.bench.seeds if (s, a) in answers and (s, b) in answers]
+        for s in seeds:
+            ref = {(r["benchmark"], r["qid"]): r for r in answers[(s, b)]}
+            for r in answers[(s, a)]:
+                other = ref.get((r["benchmark"], r["qid"]))
+                if other is not None:
+                    items.append((r["benchmark"], f"{s}:{r['task']}", int(bool(r["correct"])) - int(bool(other["correct"]))))
+        if items:
+            paired[f"{a}-vs-{b}"] = {**paired_bootstrap(items, cfg.bench.resamples, seed=0), "seeds": seeds}
+    return {"seeds": list(cfg.bench.seeds), "baseline": cfg.bench.baseline, "methods": methods, "paired": paired,
+            "cells": cells}
+
+
+def write_summary(cfg: RunConfig) -> dict:
+    """Write summary.json, summary.md and the plots for what has finished so far; return the summary."""
+    summary = summarize_bench(cfg)
+    io.write_json(summary, io.join(cfg.run.dir, "summary.json"))
+    plots = write_plots(summary, cfg.run.dir)
+    md = summary_markdown(summary, plots)
+    fs, p = io.filesystem(io.join(cfg.run.dir, "summary.md"))
+    with fs.open_output_stream(p) as f:
+        f.write(md.encode())
+    return summary
+
+
+def _pct(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "-"
+    return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}"
+
+
+def summary_markdown(summary: dict, plots: list[str] | None = None) -> str:
+    """The summary as markdown: accuracy ± 95% t-CI per method and benchmark, then the paired differences."""
+    methods = summary["methods"]
+    benches = list(dict.fromkeys(b for m in methods.values() for b in m["benchmarks"]))
+    base = methods.get(summary["baseline"])
+    lines = [f"# Quality benchmark: {len(summary['seeds'])} seed(s) {summary['seeds']}", "",
+             ("Accuracy in %, mean over seeds ± half-width of the 95% t-interval (per-seed values in summary.json); "
+             "average = mean over benchmarks. Training tokens: mean per seed, both stages."), "",
+             "| method | seeds | " + " | ".join(benches) + " | average | train tokens | steps |",
+             "|---|---|" + "---|" * (len(benches) + 3)]
+    for name, m in methods.items():
+        def cell(v):
+            return f"{_pct(v['accuracy'])} ± {_pct(v['ci95'])}" if v["ci95"] is not None else _pct(v["accuracy"])
+
+        more = (" (more than " + summary["baseline"] + ")"
+                if base and m["train_tokens"] > 1.05 * base["train_tokens"] else "")
+        lines.append(f"| {name} | {len(m['seeds'])} | " + " | ".join(
+            cell(m["benchmarks"][b]) if b in m["benchmarks"] else "-" for b in benches)
+            + f" | {cell(m['average'])} | {m['train_tokens']:,.0f}{more} | {m['train_steps']:.0f} |")
+    if summary["paired"]:
+        lines += ["", ("Paired differences (method − reference) in points, over the same (seed, question) pairs; "
+                  "95% CI from 10,000-resample bootstrap of questions within each seed and task."), "",
+                  "| comparison | seeds | " + " | ".join(benches) + " | average |",
+                  "|---|---|" + "---|" * (len(benches) + 1)]
+        for name, p in summary["paired"].items():
+            def cell(v):
+                return f"{_pct(v['diff'], True)} [{_pct(v['ci95'][0], True)}, {_pct(v['ci95'][1], True)}]"
+
+            lines.append(f"| {name} | {len(p['seeds'])} | " + " | ".join(
+                cell(p["benchmarks"][b]) if b in p["benchmarks"] else "-" for b in benches) + f" | {cell(p)} |")
+    missing = [c for c, v in summary["cells"].items() if v["status"] != "done"]
+    lines += ["", f"Cells: {len(summary['cells']) - len(missing)} finished"
+              + (f", missing: {', '.join(missing)}" if missing else "") + "."]
+    walls = [(c, v["wall_s"]) for c, v in summary["cells"].items() if v.get("wall_s") is not None]
+    if walls:
+        lines += ["", "| cell | wall (s) | stages run for it (s) |", "|---|---|---|"]
+        for c, w in walls:
+            stage_s = summary["cells"][c].get("stage_s") or {}
+            lines.append(f"| {c} | {w:.0f} | " + ", ".join(f"{k} {v:.0f}" for k, v in stage_s.items() if v) + " |")
+    for p in plots or []:
+        lines += ["", f"![{p}]({p})"]
+    return "\n".join(lines) + "\n"
+
+
+def write_plots(summary: dict, out_dir: str) -> list[str]:
+    """plots/accuracy.png (methods x benchmarks with 95% CIs) and plots/paired.png (differences with CIs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    methods = summary["methods"]
+    if methods:
+        groups = list(dict.fromkeys(b for m in methods.values() for b in m["benchmarks"])) + ["average"]
+        width = 0.8 / len(methods)
+        fig, ax = plt.subplots(figsize=(max(6, 1.8 * len(groups)), 4))
+        for i, (name, m) in enumerate(methods.items()):
+            vals = [m["benchmarks"].get(g) if g != "average" else m["average"] for g in groups]
+            xs = [g + (i - (len(methods) - 1) / 2) * width for g in range(len(groups))]
+            present = [(x, v) for x, v in zip(xs, vals) if v is not None]
+            ax.bar([x for x, _ in present], [100 * v["accuracy"] for _, v in present], width, label=name,
+                   yerr=[100 * (v["ci95"] or 0) for _, v in present], capsize=2)
+        ax.set_xticks(range(len(groups)), groups)
+        ax.set_ylabel("accuracy (%), mean over seeds ± 95% CI")
+        ax.legend(fontsize=7, ncol=2)
+        ax.set_title("Quality benchmark")
+        paths.append(_save(fig, out_dir, "accuracy.png"))
+    if summary["paired"]:
+        names = list(summary["paired"])
+        fig, ax = plt.subplots(figsize=(6, 0.5 * len(names) + 1.5))
+        for y, name in enumerate(names):
+            p = summary["paired"][name]
+            lo, hi = p["ci95"]
+            ax.errorbar([100 * p["diff"]], [y], xerr=[[100 * (p["diff"] - lo)], [100 * (hi - p["diff"])]],
+                        fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(range(len(names)), names)
+        ax.set_xlabel("average accuracy difference (points), paired bootstrap 95% CI")
+        ax.set_title("Against the baseline")
+        paths.append(_save(fig, out_dir, "paired.png"))
+    return paths
+
+
+def _save(fig, out_dir: str, name: str) -> str:
+    import io as bytes_io
+
+    import matplotlib.pyplot as plt
+
+    buf = bytes_io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    path = io.join(out_dir, "plots", name)
+    io.makedirs(io.join(out_dir, "plots"))
+    fs, p = io.filesystem(path)
+    with fs.open_output_stream(p) as f:
+        f.write(buf.getvalue())
+    return f"plots/{name}"
+
+
+def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = False) -> int:
+    """``edit-ray bench CONFIG [overrides] [--json] [--summary]``: run or resume the grid, or only summarise it."""
+    import contextlib
+    import sys
+
+    if summary_only:
+        summary = write_summary(cfg)
+    else:
+        import ray
+
+        from edit_ray.pipeline import init_ray
+
+        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+            started = not ray.is_initialized()
+            if started:
+                init_ray(cfg)
+            try:
+                summary = run_bench(cfg)
+            finally:
+                if started:
+                    ray.shutdown()
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print(summary_markdown(summary), end="")
+        print(io.join(cfg.run.dir, "summary.md"))
+    return 0
+
