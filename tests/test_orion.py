@@ -83,7 +83,7 @@ def test_normalized_distance_is_levenshtein_over_the_longer_length():
 def test_sft_data_modes_mix_teacher_and_reflected_rows():
     teacher = [{"row_id": f"q{i}:cep:0", "qid": f"q{i}", "response": "T"} for i in range(3)]
     refl = [{"row_id": "q1:reflect:0", "qid": "q1", "response": "R"}]
-    assert reflect.mix_sft_rows("teacher", teacher, refl, "teacher") == teacher
+    assert reflect.mix_sft_rows("rwc", teacher, refl, "teacher") == teacher
     assert [r["row_id"] for r in reflect.mix_sft_rows("reflected", teacher, refl, "teacher")] == \
         ["q0:cep:0", "q2:cep:0", "q1:reflect:0"]
     assert reflect.mix_sft_rows("reflected", teacher, refl, "drop") == refl
