@@ -259,7 +259,7 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _config_values(tree: dict, paths: tuple[str, ...]) -> dict[str, Any]:
+def config_values(tree: dict, paths: tuple[str, ...]) -> dict[str, Any]:
     values = {}
     for dotted in paths:
         node: Any = tree
@@ -303,7 +303,7 @@ def stage_inputs(cfg: RunConfig, run_dir: str, stage: str) -> dict:
     """What a stage's result depends on: the config values it reads and its upstream stages' outputs."""
     tree = cfg.model_dump(mode="json")
     upstream = {up: _identity(read_manifest(run_dir, up)) for up in UPSTREAM[stage]}
-    return {"config": _config_values(tree, stage_reads(cfg, stage)), "upstream": upstream}
+    return {"config": config_values(tree, stage_reads(cfg, stage)), "upstream": upstream}
 
 
 def _is_done(run_dir: str, stage: str, manifest: dict | None, hash_: str) -> bool:

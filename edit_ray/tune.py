@@ -50,7 +50,7 @@ VAL_LOSS_NOTE = (
     "equal fit it is lower for larger β. Compare β values by dev accuracy (`edit-ray eval`) before trusting the β "
     "of best.yaml."
 )
-RESULT_COLUMNS = ("trial_id", *GRID_KEYS, "sample", "status", "iterations", "init_model", "error")
+RESULT_COLUMNS = ("trial_id", *GRID_KEYS, "sample", "status", "iterations", "time_s", "init_model", "error")
 
 
 def _local(path: str) -> str:
@@ -416,6 +416,7 @@ def collect_results(result_grid, setup: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({
             "trial_id": trial_id, **{k: config[k] for k in GRID_KEYS}, "sample": index // setup["grid_size"],
             "status": status, "iterations": int((r.metrics or {}).get("training_iteration") or 0),
+            "time_s": round(float((r.metrics or {}).get("time_total_s") or 0.0), 1),
             "init_model": setup["init_models"][config["student"]],
             "error": "" if r.error is None else f"{type(r.error).__name__}: {r.error}"[:500],
             metric: values[-1] if values else math.nan,
@@ -463,7 +464,7 @@ def results_markdown(rows: list[dict], metric: str) -> str:
     def fmt(v):
         return f"{v:.4g}" if isinstance(v, float) and not math.isnan(v) else ("" if v is None else str(v))
 
-    columns = ["trial_id", *GRID_KEYS, "status", "iterations", metric, f"{metric}_best", "error"]
+    columns = ["trial_id", *GRID_KEYS, "status", "iterations", "time_s", metric, f"{metric}_best", "error"]
     lines = [f"# Sweep results (sorted by {metric}, {METRIC_MODE[metric]} is best)", "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(fmt(r[c]).replace("|", "\\|").replace("\n", " ") for c in columns) + " |"

@@ -285,3 +285,30 @@ def test_tiny_pipeline_resumes_an_interrupted_teacher_stage(tiny_run):
     assert io.read_table(io.join(run_dir, "teacher", "cots.parquet")).equals(cots_before)
     assert after["teacher"]["artifact"] == before["teacher"]["artifact"]
     assert all(after[s] == before[s] for s in STAGES if s != "teacher")
+
+
+def test_runs_sharing_a_store_reuse_each_others_finished_stages(tmp_path):
+    """Two runs whose configs differ only in krsl.lr: the second finds data..sft finished in the store (the
+    same input hashes) and runs only krsl, eval and report; its stage dirs are links into the store."""
+    import os
+
+    store = tmp_path / "store"
+    a = load_config(None, [f"run.dir={tmp_path / 'a'}", f"run.store={store}"])
+    b = load_config(None, [f"run.dir={tmp_path / 'b'}", f"run.store={store}", "krsl.lr=1e-5"])
+    calls_a: list[str] = []
+    calls_b: list[str] = []
+    pipeline.run_pipeline(a, stages=recorder_stages(calls_a))
+    pipeline.run_pipeline(b, stages=recorder_stages(calls_b))
+    assert calls_a == list(STAGES)
+    assert calls_b == ["krsl", "eval", "report"]
+    for stage in ("data", "teacher", "dual", "masks", "sft"):
+        assert os.path.realpath(tmp_path / "a" / stage) == os.path.realpath(tmp_path / "b" / stage)
+        assert os.path.islink(tmp_path / "b" / stage)
+    assert os.path.realpath(tmp_path / "a" / "krsl") != os.path.realpath(tmp_path / "b" / "krsl")
+    # a method without KRSL records the stage as skipped, and its run reuses the rest
+    c = load_config(None, [f"run.dir={tmp_path / 'c'}", f"run.store={store}", "method=edit-stage1"])
+    calls_c: list[str] = []
+    pipeline.run_pipeline(c, stages=recorder_stages(calls_c))
+    assert calls_c == ["eval", "report"]
+    assert pipeline.read_manifest(c.run.dir, "krsl")["artifact"] == "skipped"
+    assert not (tmp_path / "c" / "krsl" / "model").exists()

@@ -313,3 +313,46 @@ def test_restore_resumes_a_sweep_whose_driver_and_cluster_were_killed(ray_local,
         if r["status"] == "completed":  # trained to its last step, in one go or resumed
             with open(d / "metrics.jsonl") as f:
                 assert max(json.loads(line)["step"] for line in f) == 2 * 4
+
+
+def test_val_accuracy_sweep_with_max_steps_survives_a_failing_trial(ray_local, tiny_model_dir, tmp_path):
+    """tune.metric=val_accuracy: each trial's student answers the run's validation questions after training,
+    also when max_steps ends training mid-epoch; a trial whose student cannot load fails alone, with its reason,
+    and the sweep ends with the best of the others. (The program engine answers for the
+    students here, so the test pays for training, not for engine starts.)"""
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from edit_ray.data import build_questions
+    from edit_ray.tune import run_sweep
+
+    run_dir = str(tmp_path / "run")
+    _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(tiny_model_dir))
+    os.makedirs(io.join(run_dir, "sft"))
+    os.symlink(tiny_model_dir, io.join(run_dir, "sft", "model"))
+    broken = tmp_path / "broken-student"  # the tokenizer of the student, but no model weights
+    broken.mkdir()
+    for f in os.listdir(tiny_model_dir):
+        if f.startswith(("tokenizer", "special_tokens")):
+            shutil.copy(os.path.join(tiny_model_dir, f), broken / f)
+    cfg = _sweep_config(run_dir, tiny_model_dir, **{
+        "tune.metric": "val_accuracy", "tune.beta": "[0.025]", "tune.lr": "[1e-3]", "tune.epochs": "[1]",
+        "tune.students": f"[{tiny_model_dir}, {broken}]", "krsl.max_steps": 2, "tune.max_concurrent_trials": 1,
+        "data.val_fraction": 0.3, "data.synthetic.tasks": "[web_of_lies]", "data.synthetic.n_per_task": 10,
+        "eval.engine.kind": "program"})
+    io.write_table(build_questions(cfg.data, cfg.run.seed).questions, io.join(run_dir, "data", "questions.parquet"))
+    out = run_sweep(cfg)
+    rows = {r["student"]: r for r in out["rows"]}
+    assert rows[str(broken)]["status"] == "error" and rows[str(broken)]["error"]
+    good = rows[tiny_model_dir]
+    assert good["status"] == "completed" and good["iterations"] == 1
+    trial_dir = io.join(run_dir, "tune", "trials", f"trial-{good['trial_id']}")
+    scored = io.read_rows(io.join(trial_dir, "eval", "eval.parquet"))
+    val = [q for q in io.read_rows(io.join(run_dir, "data", "questions.parquet")) if q["split"] == "val"]
+    assert sorted(r["qid"] for r in scored) == sorted(q["qid"] for q in val)
+    assert good["val_accuracy"] == sum(r["correct"] for r in scored) / len(scored)
+    from edit_ray.train.run import read_metrics
+
+    assert read_metrics(io.join(trial_dir, "metrics.jsonl"))[-1]["step"] == 2  # max_steps, not an epoch end
+    assert out["best"]["trial_id"] == good["trial_id"] and io.exists(out["best_yaml"])

@@ -32,7 +32,7 @@ from edit_ray.orion.exposure import expose_errors
 from edit_ray.orion.mistakes import write_round_mistakes
 from edit_ray.orion.rectify import build_pairs_table, rectify
 from edit_ray.orion.reflect import ORION_DIR, reflect
-from edit_ray.pipeline import _config_values, digest  # one hashing scheme for stages and steps
+from edit_ray.pipeline import config_values, digest  # one hashing scheme for stages and steps
 
 # Config values each step reads: only these enter its hash.
 STEP_READS: dict[str, tuple[str, ...]] = {
@@ -93,7 +93,7 @@ def run_step(step_dir: str, name: str, key: dict, fn: Callable[[], dict]) -> tup
 
 
 def _key(cfg: RunConfig, step: str, **inputs: Any) -> dict:
-    return {"config": _config_values(cfg.model_dump(mode="json"), STEP_READS[step]), "inputs": inputs}
+    return {"config": config_values(cfg.model_dump(mode="json"), STEP_READS[step]), "inputs": inputs}
 
 
 def _upstream(run_dir: str, stage: str) -> str | None:
