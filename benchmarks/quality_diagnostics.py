@@ -31,7 +31,8 @@ def model_of(cell: str) -> str | None:
     path = os.path.join(cell, "eval", "summary.json")
     if not os.path.exists(path):
         return None
-    s = json.load(open(path))
+    with open(path) as f:
+        s = json.load(f)
     return s["settings"]["models"].get(s["settings"]["final_method"])
 
 
