@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -125,3 +125,24 @@ def read_json(path: str) -> Any:
     fs, p = filesystem(path)
     with fs.open_input_stream(p) as f:
         return json.loads(f.read().decode())
+
+
+def jsonl_objects(path: str) -> Iterator[tuple[int, dict | str]]:
+    """``(line number from 1, object)`` for each non-blank line of a JSONL file, or ``(n, why)`` for a line
+    that is not UTF-8, not JSON or not an object: one bad line is one bad row, the others still load."""
+    fs, p = filesystem(path)
+    with fs.open_input_stream(p) as f:
+        data = f.read()
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            yield n, f"not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r})"
+            continue
+        except ValueError as e:
+            yield n, f"not valid JSON: {getattr(e, 'msg', e)}"
+            continue
+        yield n, obj if isinstance(obj, dict) else f"a JSON {type(obj).__name__}, not an object"
+

@@ -267,3 +267,19 @@ def test_data_stats_table_lists_each_task_and_the_total(tmp_path, capsys):
     assert data_stats_command([str(a), str(b)]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert rows == [["task", "ok", "errors"], ["a", "3", "0"], ["b", "0", "1"], ["total", "3", "1"]]
+
+
+def test_a_non_utf8_or_broken_jsonl_line_is_one_error_row(tmp_path):
+    """One undecodable, one broken and one non-object line: three error rows naming their line; the rest load."""
+    from edit_ray.data import load_questions
+
+    jl = tmp_path / "mixed.jsonl"
+    good = [json.dumps({"question": f"What is {i} + 1?", "answer": str(i + 1)}) for i in range(4)]
+    jl.write_bytes(b"\n".join([good[0].encode(), b'{"question": "caf\xe9 \xff", "answer": "1"}', good[1].encode(),
+                               b'{"question": ', good[2].encode(), b"[1, 2]", good[3].encode()]) + b"\n")
+    res = load_questions([str(jl)], train_fraction=0.5)
+    assert len(res.questions) == 4 and len(res.errors) == 3 and res.n_in == 7
+    by_row = {e["row_id"]: e for e in res.errors}
+    assert set(by_row) == {f"{jl}:1", f"{jl}:3", f"{jl}:5"}
+    assert "not UTF-8" in by_row[f"{jl}:1"]["detail"] and "not valid JSON" in by_row[f"{jl}:3"]["detail"]
+    assert "not an object" in by_row[f"{jl}:5"]["detail"]

@@ -246,3 +246,15 @@ def test_two_workers_both_mask_pairs(ray_local, tiny_model_dir, monkeypatch):
     assert sorted(out[stage._ROW].to_pylist()) == list(range(64)) and out["error"].null_count == 64
     per_actor = out.group_by("pid").aggregate([("pid", "count")])
     assert per_actor.num_rows == 2, per_actor.to_pylist()
+
+
+def test_read_pairs_keeps_the_lines_around_a_non_utf8_one(tmp_path):
+    from edit_ray.masking.stage import read_pairs
+
+    path = tmp_path / "pairs.jsonl"
+    ok = [json.dumps({"pair_id": f"p{i}", "prompt": "Q", "chosen": "a", "rejected": "b"}).encode() for i in range(2)]
+    path.write_bytes(ok[0] + b"\n" + b'{"pair_id": "p9", "prompt": "\xff"}\n' + ok[1] + b"\n")
+    table, errors = read_pairs(str(path))
+    assert table["pair_id"].to_pylist() == ["p0", "p1"]
+    assert [(e["row_id"], e["reason"]) for e in errors] == [(f"{path}:2", "bad_input")]
+    assert "not UTF-8" in errors[0]["detail"]

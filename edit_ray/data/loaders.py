@@ -277,19 +277,14 @@ def _choice_index(answer: Any, choices: list[str]) -> int | None:
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
-    with path.open(encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield i, RowError("wrong_type", "<line>", f"not valid JSON: {e.msg}")
-                continue
-            if not isinstance(row, dict):
-                yield i, RowError("wrong_type", "<line>", f"expected an object, got {type(row).__name__}")
-                continue
-            yield i, _safe(table_row, row, i, path.stem, str(path))
+    from edit_ray.io import jsonl_objects
+
+    for n, row in jsonl_objects(str(path)):
+        i = n - 1  # row ids count lines from 0
+        if isinstance(row, str):  # not UTF-8, not JSON, or not an object: this line only
+            yield i, RowError("wrong_type", "<line>", row)
+            continue
+        yield i, _safe(table_row, row, i, path.stem, str(path))
 
 
 def read_parquet(path: Path) -> Iterator[tuple[int, dict | RowError]]:

@@ -351,19 +351,11 @@ def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
     """
     if str(path).endswith((".jsonl", ".json")):
         rows, errors = [], []
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as e:
-                    obj = e
-                if isinstance(obj, dict):
-                    rows.append(obj)
-                else:
-                    why = obj if isinstance(obj, ValueError) else f"a JSON {type(obj).__name__}, not an object"
-                    errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {why}"))
+        for n, obj in io.jsonl_objects(path):
+            if isinstance(obj, dict):
+                rows.append(obj)
+            else:  # not UTF-8, not JSON or not an object: an error row, the other lines still load
+                errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {obj}"))
         ids = None
     else:
         source = io.read_table(path)
