@@ -1,4 +1,6 @@
-"""Training examples and batches (edit_ray/train/data.py) and the one-pass KRSL forward, without Ray."""
+"""Training examples and batches (edit_ray/train/data.py), the one-pass KRSL forward and checkpoint fallback, without Ray."""
+
+import os
 
 import numpy as np
 import pytest
@@ -137,3 +139,48 @@ def test_length_grouped_order_keeps_each_ranks_rows_and_cuts_padding():
             return sum(len(b) * max(lengths[i] for i in b) for b in batches)
 
         assert padded(grouped) < 0.8 * padded(plain)
+
+
+def test_a_truncated_checkpoint_falls_back_to_the_one_before_it(tmp_path, tiny_model_dir):
+    """Two checkpoints as Ray Train keeps them (newest last by name); the newest's model.pt is cut in half:
+    resuming loads the older one, names the bad file, and leaves no half-loaded state behind."""
+    import torch
+
+    from edit_ray.config import SFTConfig
+    from edit_ray.train.checkpoint import Progress, load_newest_valid, resume_candidates, save_state
+    from edit_ray.train.strategies import build_model
+
+    def setup():
+        m = build_model(tiny_model_dir, None)
+        o = torch.optim.AdamW(m.parameters(), lr=1e-2)
+        return m, o, torch.optim.lr_scheduler.StepLR(o, 1)
+
+    cfg = SFTConfig(lr=1e-2)
+    model, opt, sched = setup()
+    engine = None
+    dirs = []
+    for step in (2, 4):
+        with torch.no_grad():
+            next(model.parameters()).fill_(float(step))  # a recognisable state per checkpoint
+        d = tmp_path / "run" / f"checkpoint_2026-12-01_00-00-0{step}.000000"
+        d.mkdir(parents=True)
+        save_state(str(d), model, opt, sched, engine, cfg, Progress(step=step, epoch=0, step_in_epoch=step), False)
+        dirs.append(str(d))
+    bad = os.path.join(dirs[1], "model.pt")
+    with open(bad, "rb") as f:
+        data = f.read()
+    with open(bad, "wb") as f:
+        f.write(data[: len(data) // 2])
+
+    assert resume_candidates(dirs[1]) == [dirs[1], dirs[0]]
+    fresh, opt2, sched2 = setup()
+    messages: list[str] = []
+    progress = load_newest_valid(resume_candidates(dirs[1]), fresh, opt2, sched2, None, False, log=messages.append)
+    assert progress.step == 2 and float(next(fresh.parameters()).flatten()[0]) == 2.0
+    assert len(messages) == 1 and bad in messages[0]
+    # nothing readable: a fresh start, said so
+    os.remove(os.path.join(dirs[0], "progress.json"))
+    messages.clear()
+    assert load_newest_valid(resume_candidates(dirs[1]), fresh, opt2, sched2, None, False,
+                             log=messages.append).step == 0
+    assert "progress.json" in messages[1] and "starts from step 0" in messages[-1]

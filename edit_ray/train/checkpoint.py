@@ -76,26 +76,66 @@ def save_state(d: str, model, optimizer, scheduler, engine, cfg: TrainConfig, pr
             json.dump(asdict(progress), f)
 
 
+class CorruptCheckpoint(RuntimeError):
+    """A checkpoint file that is missing or cannot be read; the message names the file."""
+
+
+def _read(path: str, load):
+    try:
+        return load(path)
+    except Exception as e:
+        raise CorruptCheckpoint(f"{path}: {type(e).__name__}: {e}") from e
+
+
+def _json(path: str) -> dict:
+    with open(path) as f:
+        return json.load(f)
+
+
 def load_state(d: str, model, optimizer, scheduler, engine, lora: bool) -> Progress:
-    """Restore the training state written by ``save_state`` (every rank reads the merged directory)."""
+    """Restore the training state written by ``save_state`` (every rank reads the merged directory).
+
+    Every file is read before anything is set, so a corrupt checkpoint raises ``CorruptCheckpoint`` (naming
+    the file) and leaves the model, optimizer and scheduler as they were.
+    """
     rank = _rank()
+    torch_load = lambda p: torch.load(p, weights_only=False)
+    progress = Progress(**_read(os.path.join(d, "progress.json"), _json))
+    rng_path = os.path.join(d, f"rng_{rank}.pt")
+    rng = _read(rng_path, torch_load) if os.path.exists(rng_path) else None  # absent: resumed on more workers
     if engine is not None:
-        engine.load_checkpoint(os.path.join(d, "ds"), tag="state", load_module_strict=not lora)
+        _read(os.path.join(d, "ds"), lambda p: engine.load_checkpoint(p, tag="state", load_module_strict=not lora))
     else:
         from torch.distributed.checkpoint.state_dict import set_model_state_dict, set_optimizer_state_dict
 
-        msd = torch.load(os.path.join(d, "model.pt"), weights_only=False)
+        msd, osd, ssd = (_read(os.path.join(d, f), torch_load) for f in ("model.pt", "optimizer.pt", "scheduler.pt"))
         set_model_state_dict(model, msd, options=_dcp_options(cpu_offload=False, frozen=lora))
-        osd = torch.load(os.path.join(d, "optimizer.pt"), weights_only=False)
         set_optimizer_state_dict(model, optimizer, osd, options=_dcp_options(cpu_offload=False))
-        scheduler.load_state_dict(torch.load(os.path.join(d, "scheduler.pt"), weights_only=False))
-    rng_path = os.path.join(d, f"rng_{rank}.pt")
-    if os.path.exists(rng_path):  # absent when resuming on more workers than were saved
-        rng = torch.load(rng_path, weights_only=False)
+        scheduler.load_state_dict(ssd)
+    if rng is not None:
         torch.set_rng_state(rng["torch"])
         random.setstate(rng["python"])
         np.random.set_state(rng["numpy"])
         if "cuda" in rng and torch.cuda.is_available():
             torch.cuda.set_rng_state(rng["cuda"])
-    with open(os.path.join(d, "progress.json")) as f:
-        return Progress(**json.load(f))
+    return progress
+
+
+def resume_candidates(latest: str) -> list[str]:
+    """The latest checkpoint directory first, then the older ones Ray Train kept beside it, newest first."""
+    parent, name = os.path.split(latest.rstrip("/"))
+    older = sorted((d for d in os.listdir(parent) if d.startswith("checkpoint_") and d < name), reverse=True)
+    return [latest] + [os.path.join(parent, d) for d in older]
+
+
+def load_newest_valid(candidates: list[str], model, optimizer, scheduler, engine, lora: bool,
+                      log=print) -> Progress:
+    """Load the first readable checkpoint of ``candidates``; each unreadable one is skipped with a message
+    naming its bad file. None readable: a fresh start (Progress at step 0), said so."""
+    for d in candidates:
+        try:
+            return load_state(d, model, optimizer, scheduler, engine, lora)
+        except CorruptCheckpoint as e:
+            log(f"[train] checkpoint {d} is unusable ({e}); trying the one before it")
+    log("[train] no usable checkpoint: training starts from step 0")
+    return Progress()

@@ -40,7 +40,7 @@ import torch
 import torch.distributed as dist
 
 from edit_ray.config import KRSLConfig, LoraConfig, SFTConfig
-from edit_ray.train.checkpoint import Progress, load_state, save_state
+from edit_ray.train.checkpoint import Progress, load_newest_valid, resume_candidates, save_state
 from edit_ray.train.data import (
     collate_krsl,
     collate_sft,
@@ -235,7 +235,9 @@ def train_loop_per_worker(config: dict) -> None:
     progress = Progress()
     if ckpt := ray.train.get_checkpoint():  # worker-group recovery or a restarted driver: continue
         with ckpt.as_directory() as d:
-            progress = load_state(d, model, optimizer, scheduler, engine, lora is not None)
+            # local storage: the older checkpoints Ray kept are the fallback when the newest is corrupt
+            candidates = resume_candidates(d) if os.path.isdir(os.path.dirname(d.rstrip("/"))) else [d]
+            progress = load_newest_valid(candidates, model, optimizer, scheduler, engine, lora is not None)
     else:
         torch.manual_seed(seed + rank)  # dropout differs per rank
     model.train()
