@@ -280,6 +280,8 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
     name = f"trial-{trial_id}"
     out_dir = io.join(setup["trials_dir"], name)
     after = setup["metric"] in AFTER_TRAINING
+    settings = ", ".join(f"{k}={config[k]}" for k in GRID_KEYS if k != "student" or len(setup["init_models"]) > 1)
+    print(f"[tune] {name} started: {settings}", flush=True)
     trainer = build_trainer(cfg, "krsl", data_path=setup["train_path"], init_model=setup["init_models"][config["student"]],
                             out_dir=out_dir, name=name, val_path=setup["val_path"],
                             callbacks=[] if after else [_validation_callback(setup["metric"])])
@@ -301,6 +303,9 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
         tune.report({"val_accuracy": metrics["val_accuracy"], "step": metrics.get("step", 0)})
     # Reached only when training ran to the end (a stopped trial's run is aborted above).
     io.write_json({"completed": True, "metrics": metrics}, io.join(out_dir, "trial.json"))
+    value = metrics.get(setup["metric"])
+    print(f"[tune] {name} finished: {settings}: {setup['metric']}={value if value is None else f'{value:.4g}'}",
+          flush=True)
 
 
 def sweep_setup(cfg: RunConfig) -> dict[str, Any]:
@@ -356,7 +361,9 @@ def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
         tune_config=tune.TuneConfig(num_samples=t.num_samples, max_concurrent_trials=concurrent, scheduler=scheduler),
         # A failed trial is recorded and the sweep goes on (max_failures=0: no automatic retry of a trial;
         # Ray Train already retries worker failures inside it, krsl.max_failures).
-        run_config=tune.RunConfig(name=cfg.run.name, storage_path=tune_dir(cfg),
+        # verbose=1: Tune's status table now and then, not every few seconds; each trial prints its own
+        # start and end line (trial_fn), and everything else stays in the trial's logs
+        run_config=tune.RunConfig(name=cfg.run.name, storage_path=tune_dir(cfg), verbose=1,
                                   failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)),
     )
 
