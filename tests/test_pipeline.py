@@ -124,6 +124,20 @@ def test_interrupted_stage_resumes_its_rows_and_then_runs_downstream(cfg):
     assert m2["teacher"] == m["teacher"]
 
 
+def test_a_garbled_manifest_reruns_only_its_stage(cfg):
+    pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    before = manifests(cfg.run.dir)
+    fs, p = io.filesystem(pipeline.manifest_path(cfg.run.dir, "dual"))
+    with fs.open_output_stream(p) as f:
+        f.write(b'{"stage": "dual", "status": "do')  # cut off mid-write
+    calls: list[str] = []
+    pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    assert calls == ["dual"]  # it resumed from its rows and ended with the same output: downstream kept
+    after = manifests(cfg.run.dir)
+    assert after["dual"]["artifact"] == before["dual"]["artifact"]
+    assert all(after[s] == before[s] for s in ("masks", "sft", "krsl", "eval", "report"))
+
+
 def test_deleted_manifest_resumes_that_stage_and_keeps_downstream_when_its_output_is_the_same(cfg):
     pipeline.run_pipeline(cfg, stages=recorder_stages([]))
     before = manifests(cfg.run.dir)

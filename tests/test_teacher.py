@@ -217,3 +217,19 @@ def test_generate_command_prints_counts_and_yield(ray_local, tmp_path, capsys):
     assert out["corrupted_ok"] + out["corrupted_failed"] == out["d_plus"]
     assert out["pairs"] == out["rectified_ok"] + out["corrupted_ok"]
     assert out["yield"] == pytest.approx(round(out["pairs"] / (2 * n_train), 4))
+
+
+def test_a_corrupt_part_is_set_aside_and_only_its_rows_are_redone(tmp_path, capsys):
+    from edit_ray.teacher import parts
+
+    d = str(tmp_path / "parts")
+    parts.write_part(d, [{"row_id": "a", "text": "x"}], [])
+    parts.write_part(d, [{"row_id": "b", "text": "y"}], [])
+    newest = sorted((tmp_path / "parts" / "ok").iterdir())[-1]
+    newest.write_bytes(newest.read_bytes()[:20])  # cut short, as a full disk or a bad copy leaves it
+    assert parts.done_row_ids(d) == {"a"}  # b's part no longer counts: b is generated again
+    assert (newest.parent / (newest.name + ".corrupt")).exists() and not newest.exists()
+    assert f"{newest} is unreadable" in capsys.readouterr().out
+    parts.write_part(d, [{"row_id": "b", "text": "y"}], [])
+    ok, errors = parts.read_parts(d)
+    assert sorted(r["row_id"] for r in ok) == ["a", "b"] and errors == []

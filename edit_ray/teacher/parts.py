@@ -45,10 +45,23 @@ def claim(parts_dir: str, print_: str) -> None:
 
 
 def _read_dir(path: str) -> pa.Table | None:
-    try:
-        return io.read_table(path)
-    except FileNotFoundError:
+    """All parts under ``path``; a part that cannot be read is set aside as ``*.corrupt`` (named in a message)
+    so that its rows count as not done and are generated again."""
+    import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
+
+    fs, p = io.filesystem(path)
+    if fs.get_file_info(p).type != pafs.FileType.Directory:
         return None
+    tables = []
+    for f in sorted(i.path for i in fs.get_file_info(pafs.FileSelector(p)) if i.path.endswith(".parquet")):
+        try:
+            tables.append(pq.read_table(f, filesystem=fs))
+        except (OSError, pa.ArrowException) as e:
+            fs.move(f, f + ".corrupt")
+            print(f"[parts] {f} is unreadable ({type(e).__name__}: {e}); set aside as {f}.corrupt, its rows "
+                  "will be generated again", flush=True)
+    return pa.concat_tables(tables, promote_options="permissive") if tables else None
 
 
 def done_row_ids(parts_dir: str) -> set[str]:
