@@ -31,7 +31,9 @@ class Section(BaseModel):
 class RunSection(Section):
     name: str = Field("edit-run", description="Run name; also the Ray Train/Tune experiment name.")
     dir: str = Field("runs/edit-run", validate_default=True,
-                     description="Run directory: a local path or a pyarrow URI (s3://, gs://).")
+                     description="Run directory: a local path or a pyarrow URI (s3://, gs://). Relative paths are "
+                     "made absolute at load time; inside a Ray job, under $EDIT_RAY_RESULTS (default "
+                     "~/ray_results/edit-ray) instead of the job's temporary working directory.")
     seed: int = Field(42, description="Global seed (data split, sampling seeds, training).")
     store: str | None = Field(
         None, description="Directory of stage outputs shared between runs, keyed by each stage's input hash: a run "
@@ -52,7 +54,21 @@ class RunSection(Section):
     def _absolute(cls, v: str) -> str:
         # Ray Train/Data workers run in their own working directories: a relative local path would point
         # elsewhere there (and a model dir under it would be taken for a hub id), so fix it at load time.
-        return v if "://" in v else os.path.abspath(os.path.expanduser(v))
+        if "://" in v or os.path.isabs(os.path.expanduser(v)):
+            return v if "://" in v else os.path.expanduser(v)
+        return os.path.join(results_root(), v) if in_ray_job() else os.path.abspath(v)
+
+
+def in_ray_job() -> bool:
+    """Whether this process is the driver of a submitted Ray job (Ray sets this variable for it)."""
+    return "RAY_JOB_CONFIG_JSON_ENV_VAR" in os.environ
+
+
+def results_root() -> str:
+    """Where a job's relative run.dir lives: ``$EDIT_RAY_RESULTS``, else ``~/ray_results/edit-ray`` (Ray's own
+    place for results). A job's working directory is Ray's unpacked copy of the upload, which Ray deletes
+    when it garbage-collects job packages: results written there disappear."""
+    return os.path.abspath(os.path.expanduser(os.environ.get("EDIT_RAY_RESULTS", "~/ray_results/edit-ray")))
 
 
 # -------------------------------------------------------------------------------------------- data

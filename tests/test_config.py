@@ -202,3 +202,14 @@ def test_paper_config_comments_every_value_with_its_source():
         }:
             uncommented.append(line)
     assert not uncommented, "paper.yaml values without a source comment:\n" + "\n".join(uncommented)
+
+
+def test_a_relative_run_dir_inside_a_ray_job_lands_in_the_results_root(monkeypatch, tmp_path):
+    monkeypatch.delenv("RAY_JOB_CONFIG_JSON_ENV_VAR", raising=False)
+    assert load_config(None, ["run.dir=runs/x"]).run.dir == os.path.abspath("runs/x")
+    monkeypatch.setenv("RAY_JOB_CONFIG_JSON_ENV_VAR", "{}")  # what Ray sets for a job's driver
+    monkeypatch.setenv("EDIT_RAY_RESULTS", str(tmp_path))
+    assert load_config(None, ["run.dir=runs/x"]).run.dir == str(tmp_path / "runs" / "x")
+    assert load_config(None, [f"run.dir={tmp_path}/abs"]).run.dir == f"{tmp_path}/abs"  # absolute: kept
+    monkeypatch.delenv("EDIT_RAY_RESULTS")
+    assert load_config(None, ["run.dir=r"]).run.dir == os.path.expanduser("~/ray_results/edit-ray/r")

@@ -9,6 +9,7 @@ upload neither .venv, runs/ nor .git. The cluster is stopped by the ids of the p
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -113,11 +114,15 @@ def _stop_cluster(before: set[int], temp_dir: str) -> None:
 @pytest.mark.slow
 def test_ray_job_submit_runs_the_pipeline_and_writes_the_report(ray_head, tmp_path):
     env, temp_dir = ray_head
-    run_dir = str(tmp_path / "job-run")
+    # a relative run.dir, as in the README: inside the job it lands in the results root, not in Ray's
+    # unpacked copy of the working dir (deleted when Ray garbage-collects job packages)
+    results = tmp_path / "results"
+    run_dir = str(results / "runs" / "job-run")
     t0 = time.perf_counter()
     job = subprocess.run(
-        [str(BIN / "ray"), "job", "submit", "--working-dir", ".", "--",
-         "python", "jobs/edit_pipeline.py", "--config", "configs/demo.yaml", f"run.dir={run_dir}", *JOB_OVERRIDES],
+        [str(BIN / "ray"), "job", "submit", "--working-dir", ".",
+         "--runtime-env-json", json.dumps({"env_vars": {"EDIT_RAY_RESULTS": str(results)}}), "--",
+         "python", "jobs/edit_pipeline.py", "--config", "configs/demo.yaml", "run.dir=runs/job-run", *JOB_OVERRIDES],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=JOB_TIMEOUT_S, check=False,
     )
     print(f"job took {time.perf_counter() - t0:.1f}s")
@@ -142,6 +147,9 @@ def test_ray_job_submit_runs_the_pipeline_and_writes_the_report(ray_head, tmp_pa
     names = {p.name for p in uploads[0].iterdir()}
     assert {"edit_ray", "jobs", "configs"} <= names
     assert not names & {".venv", "runs", ".git"}
+    for p in uploads:  # what Ray's package garbage collection does
+        shutil.rmtree(p)
+    assert Path(report).is_file() and not str(report).startswith(temp_dir)
 
 
 def test_job_entrypoint_rejects_a_bad_override_before_touching_ray():
@@ -153,7 +161,6 @@ def test_job_entrypoint_rejects_a_bad_override_before_touching_ray():
 
 def test_worker_env_skips_keys_the_submitted_job_already_sets(monkeypatch):
     """Ray refuses to merge a second value for an env var the job's runtime_env sets; the job's value wins."""
-    import json
 
     from edit_ray import pipeline
 
