@@ -304,8 +304,8 @@ def default_methods(cfg: RunConfig, run_dir: str) -> dict[str, str]:
 def generation_rows(questions: list[dict], benchmark: str, method: str, cfg: RunConfig) -> list[dict]:
     """Engine input rows: one per question and self-consistency sample, with the question's columns (the
     program engine answers synthetic questions from them; other engines pass them through)."""
+    from edit_ray.data import question_columns
     from edit_ray.prompts import build_student_prompt
-    from edit_ray.teacher.cep import question_columns
 
     k = cfg.eval.self_consistency
     temperature = cfg.eval.engine.temperature if k == 1 else cfg.eval.sc_temperature

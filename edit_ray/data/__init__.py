@@ -15,7 +15,7 @@ from edit_ray.data.loaders import REASONS, load_path
 from edit_ray.data.splits import assign_splits, sample_train
 from edit_ray.io import error_row
 
-__all__ = ["QUESTION_COLUMNS", "REASONS", "LoadResult", "build_questions", "load_questions"]
+__all__ = ["QUESTION_COLUMNS", "REASONS", "LoadResult", "build_questions", "load_questions", "question_columns"]
 
 QUESTION_COLUMNS = {
     "qid": "'<task>/<index>', stable across runs",
@@ -28,6 +28,14 @@ QUESTION_COLUMNS = {
     "description": "task description (may be empty)",
     "meta": "JSON string: aliases, all correct letters, synthetic gold steps, ...",
 }
+
+
+
+def question_columns(q: dict) -> dict:
+    """The question's columns that travel with an engine row (all but its split): the program engine answers
+    from them, and a result row can be scored without a join. Missing optional ones become null."""
+    return {c: q.get(c) for c in QUESTION_COLUMNS if c != "split"}
+
 
 # Explicit types so that a batch whose choices are all null still writes list<string> (io.write_table).
 QUESTIONS_SCHEMA = pa.schema([

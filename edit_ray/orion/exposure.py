@@ -24,6 +24,7 @@ from __future__ import annotations
 from edit_ray import io
 from edit_ray.answers import extract_answer, is_correct
 from edit_ray.config import EngineConfig, RunConfig
+from edit_ray.data import question_columns
 from edit_ray.engines import sample_seed
 from edit_ray.orion.mistakes import classify, exposed_mistakes
 
@@ -31,9 +32,6 @@ STAGE = "orion_exposure"
 # Closed set of reasons this stage writes to its errors table.
 REASONS = ("engine_error",)
 
-# Question columns passed through each engine row: the program engine (synthetic oracle) reads them, and
-# they let a result row be scored without a join.
-QUESTION_COLUMNS = ("task", "input", "choices", "target", "meta", "source", "description")
 
 ERROR_TABLE_COLUMNS = {
     "qid": "question id",
@@ -65,11 +63,6 @@ def engine_for(cfg: RunConfig, role: str, model: str | None = None) -> EngineCon
             return cfg.teacher.engine
         case _:
             raise ValueError(f"unknown engine role {role!r}; valid: student, teacher")
-
-
-def question_columns(q: dict) -> dict:
-    """The question columns an engine row carries (missing optional ones become null)."""
-    return {c: q.get(c) for c in QUESTION_COLUMNS}
 
 
 def run_engine(rows: list[dict], engine: EngineConfig) -> list[dict]:

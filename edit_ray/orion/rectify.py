@@ -22,28 +22,21 @@ Writes, under ``out_dir`` (``RUN/round_<i>/rectify``):
 
 from __future__ import annotations
 
-from polyleven import levenshtein
-
 from edit_ray import io
 from edit_ray.config import EngineConfig, RunConfig
+from edit_ray.data import question_columns
 from edit_ray.orion.exposure import (
     engine_for,
-    question_columns,
     train_questions,
     wrong_solutions_by_question,
 )
 from edit_ray.orion.reflect import ORION_DIR, Check, answer_check, generate_verified
+from edit_ray.teacher.dual import normalized_distance
 
 STAGE = "orion_rectify"
 REASONS = ("engine_error", "no_answer", "verify_failed", "too_far")
 ORIGIN = "student"
 PAIR_COLUMNS = ("pair_id", "qid", "task", "origin", "prompt", "chosen", "rejected", "distance", "similarity")
-
-
-def normalized_distance(a: str, b: str) -> float:
-    """Character Levenshtein distance divided by the longer length (0 = identical, 1 = nothing shared)."""
-    longest = max(len(a), len(b))
-    return levenshtein(a, b) / longest if longest else 0.0
 
 
 def minimal_edit_check(questions_by_qid: dict[str, dict], max_distance: float) -> Check:

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from edit_ray import io
 from edit_ray.answers import extract_answer, is_correct
 from edit_ray.config import EngineConfig, RunConfig
+from edit_ray.data import question_columns
 from edit_ray.engines import sample_seed
 from edit_ray.orion.exposure import (
     engine_for,
-    question_columns,
     run_engine,
     train_questions,
     wrong_solutions_by_question,

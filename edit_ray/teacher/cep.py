@@ -22,17 +22,12 @@ from __future__ import annotations
 from edit_ray import io
 from edit_ray.answers import ANSWER_PHRASE, extract_answer, is_correct
 from edit_ray.config import EngineConfig, TeacherConfig
+from edit_ray.data import question_columns
 
 STAGE = "teacher"
-# Question columns that travel with each engine row (the program engine and the scorer need them).
-QUESTION_COLUMNS = ("qid", "task", "input", "choices", "target", "meta", "source", "description")
 # The columns of a finished teacher CoT row (docs/CONTRACTS.md, teacher CoTs).
 COT_COLUMNS = ("row_id", "qid", "task", "kind", "sample", "prompt", "prompt_token_ids", "text", "token_ids",
                "n_tokens", "truncated", "answer", "correct", "attempts", "error", "teacher", "seed", "temperature")
-
-
-def question_columns(q: dict) -> dict:
-    return {c: q.get(c) for c in QUESTION_COLUMNS}
 
 
 def engine_row(q: dict, row_id: str, kind: str, prompt: str, engine: EngineConfig, **extra) -> dict:

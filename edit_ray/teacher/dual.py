@@ -63,8 +63,8 @@ def verify(result: dict) -> tuple[str, str] | None:
     return None
 
 
-def edit_distance(a: str, b: str) -> float:
-    """Normalised character Levenshtein distance in [0, 1] (0: identical)."""
+def normalized_distance(a: str, b: str) -> float:
+    """Character Levenshtein distance divided by the longer length (0 = identical, 1 = nothing shared)."""
     longest = max(len(a), len(b))
     return levenshtein(a, b) / longest if longest else 0.0
 
@@ -83,7 +83,7 @@ def build_pairs(cep: list[dict], dual: list[dict], questions: dict[str, dict],
         else:
             origin, chosen, rejected = "dual-", d, src
         pair_id = f"{d['qid']}:{origin}:{d['sample']}"
-        distance = edit_distance(chosen["text"], rejected["text"])
+        distance = normalized_distance(chosen["text"], rejected["text"])
         if cfg.max_distance is not None and distance > cfg.max_distance:
             errors.append(io.error_row(pair_id, STAGE, "too_distant",
                                        f"distance {distance:.3f} > dual.max_distance {cfg.max_distance}", 1))
