@@ -349,19 +349,10 @@ def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = Fa
     if summary_only:
         summary = write_summary(cfg)
     else:
-        import ray
+        from edit_ray.session import ray_session
 
-        from edit_ray.pipeline import init_ray
-
-        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
-            started = not ray.is_initialized()
-            if started:
-                init_ray(cfg)
-            try:
-                summary = run_bench(cfg)
-            finally:
-                if started:
-                    ray.shutdown()
+        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext(), ray_session(cfg):
+            summary = run_bench(cfg)
     if as_json:
         print(json.dumps(summary, sort_keys=True))
     else:

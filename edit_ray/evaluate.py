@@ -460,21 +460,13 @@ def eval_command(cfg: RunConfig, as_json: bool = False) -> int:
     With ``--json`` stdout carries exactly one line, ``{"benchmarks": {name: {"n", "accuracy"}},
     "average": a}`` for the most-trained method (krsl > sft > base); everything else goes to stderr.
     """
-    import ray
 
-    from edit_ray.pipeline import init_ray
+    from edit_ray.session import ray_session
 
     # In --json mode every progress line (ours, Ray's, vLLM's) goes to stderr so stdout stays parseable.
     redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    with redirect:
-        started = not ray.is_initialized()
-        if started:
-            init_ray(cfg)  # ray.init(num_cpus=cfg.resources.num_cpus) or the configured cluster, worker env set
-        try:
-            summary = evaluate(cfg, cfg.run.dir)
-        finally:
-            if started:
-                ray.shutdown()
+    with redirect, ray_session(cfg):
+        summary = evaluate(cfg, cfg.run.dir)
     if as_json:
         top = headline(summary)
         if top is None:

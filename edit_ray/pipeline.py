@@ -458,46 +458,11 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None,
 
 
 # ------------------------------------------------------------------------------------ entry point
-# Environment every Ray worker needs: vLLM's CPU KV cache in GiB, and no tokenizer threads fighting
-# Ray's workers for the cores.
-WORKER_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "TOKENIZERS_PARALLELISM": "false"}
-
-
-def _job_env_keys() -> set[str]:
-    """Env var names the submitted job's runtime_env already sets (Ray refuses to merge a second value)."""
-    raw = os.environ.get("RAY_JOB_CONFIG_JSON_ENV_VAR")
-    if not raw:
-        return set()
-    try:
-        return set((json.loads(raw).get("runtime_env") or {}).get("env_vars") or {})
-    except ValueError:
-        return set()
-
-
-def init_ray(cfg: RunConfig) -> None:
-    """Connect to the configured cluster, to the job's cluster (under `ray job submit`), or start a local one."""
-    import ray
-
-    taken = _job_env_keys()
-    env = {k: os.environ.get(k, v) for k, v in WORKER_ENV.items() if k not in taken}
-    runtime_env = {"env_vars": env} if env else None
-    address = cfg.resources.address or ("auto" if os.environ.get("RAY_ADDRESS") else None)
-    if address is not None:
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=True)
-    else:
-        ray.init(num_cpus=cfg.resources.num_cpus, num_gpus=cfg.resources.num_gpus or None,
-                 include_dashboard=False, runtime_env=runtime_env, log_to_driver=True)
-
-
 def run_command(cfg: RunConfig, from_stage: str | None = None) -> int:
-    """`edit-ray run` and jobs/edit_pipeline.py: init Ray, run the pipeline, print report.md's path last."""
-    import ray
+    """`edit-ray run` and jobs/edit_pipeline.py: run the pipeline in a Ray session, print report.md's path last."""
+    from edit_ray.session import ray_session
 
-    started_here = not ray.is_initialized()
-    if started_here:
-        init_ray(cfg)
-    report = run_pipeline(cfg, from_stage=from_stage)
-    if started_here:
-        ray.shutdown()  # flushes worker logs now, so nothing is printed after the report path
+    with ray_session(cfg):
+        report = run_pipeline(cfg, from_stage=from_stage)
     print(report, flush=True)
     return 0

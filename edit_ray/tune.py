@@ -561,18 +561,11 @@ def sweep_command(cfg: RunConfig, restore: bool = False) -> int:
     Returns 0 when every trial produced a result, 1 when any failed (best.yaml is then the best of the rest,
     if there is one).
     """
-    import ray
 
-    from edit_ray.pipeline import init_ray
+    from edit_ray.session import ray_session
 
-    started = not ray.is_initialized()
-    if started:
-        init_ray(cfg)
-    try:
+    with ray_session(cfg):
         out = run_sweep(cfg, restore=restore)
-    finally:
-        if started:
-            ray.shutdown()
     print(f"results: {out['results_md']}")
     if out["best_yaml"] is None:
         print("no trial reported a validation value; see the errors above", flush=True)

@@ -162,10 +162,10 @@ def test_job_entrypoint_rejects_a_bad_override_before_touching_ray():
 def test_worker_env_skips_keys_the_submitted_job_already_sets(monkeypatch):
     """Ray refuses to merge a second value for an env var the job's runtime_env sets; the job's value wins."""
 
-    from edit_ray import pipeline
+    from edit_ray import session
 
     monkeypatch.setenv("RAY_JOB_CONFIG_JSON_ENV_VAR",
                        json.dumps({"runtime_env": {"env_vars": {"TOKENIZERS_PARALLELISM": "true"}}}))
-    assert pipeline._job_env_keys() == {"TOKENIZERS_PARALLELISM"}
+    assert session.job_env_keys() == {"TOKENIZERS_PARALLELISM"}
     monkeypatch.delenv("RAY_JOB_CONFIG_JSON_ENV_VAR")
-    assert pipeline._job_env_keys() == set()
+    assert session.job_env_keys() == set()

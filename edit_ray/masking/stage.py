@@ -17,6 +17,7 @@ goes to the errors table with a reason from ``REASONS``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -514,23 +515,25 @@ def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False,
     Writes OUT and, beside it, ``<stem>.errors.parquet``. With ``as_json`` prints exactly
     ``{"pairs": N, "errors": M, "key_fraction_chosen": x, "key_fraction_rejected": y}``.
     """
-    import ray
+    from edit_ray.config import load_config
+    from edit_ray.session import ray_session
 
     if not Path(pairs).exists():
         print(f"edit-ray mask: no pairs file at {pairs}", file=sys.stderr)
         return 2
-    masking = MaskingConfig(num_workers=num_workers)
-    if not ray.is_initialized():  # an entry point: the one place allowed to start Ray
-        ray.init(num_cpus=max(8, num_workers + 2), include_dashboard=False, log_to_driver=False)
     try:
         table, parse_errors = read_pairs(pairs)
     except (ValueError, OSError) as e:
         print(f"edit-ray mask: {e}", file=sys.stderr)
         return 2
-    masks, errors = mask_pairs(table, tokenizer, masking, alpha, beta, gamma)
-    stem = str(out).removesuffix(".parquet")
-    result = _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer,
-                            masking, out, stem + ".errors.parquet", quiet=as_json)
+    masking = MaskingConfig(num_workers=num_workers)
+    # with --json, stdout carries only the JSON line; Ray's and the stage's lines go to stderr
+    quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    with quiet, ray_session(load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}"])):
+        masks, errors = mask_pairs(table, tokenizer, masking, alpha, beta, gamma)
+        stem = str(out).removesuffix(".parquet")
+        result = _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer,
+                                masking, out, stem + ".errors.parquet", quiet=as_json)
     if as_json:
         print(json.dumps(result))
     return 0

@@ -151,18 +151,12 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
 
 def generate_command(cfg: RunConfig, as_json: bool = False) -> int:
     """``edit-ray generate CONFIG [--json]``: questions (if absent), CEP, dual CoTs; counts and yield."""
-    import ray
-
     from edit_ray.pipeline import run_data
+    from edit_ray.session import ray_session
 
     run_dir = cfg.run.dir
-    if not ray.is_initialized():
-        if cfg.resources.address:
-            ray.init(address=cfg.resources.address)
-        else:
-            ray.init(num_cpus=cfg.resources.num_cpus, include_dashboard=False)
     # With --json, stdout carries only the JSON document; the per-step count lines go to stderr.
-    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext(), ray_session(cfg):
         if not io.exists(io.join(run_dir, "data", "questions.parquet")):
             run_data(cfg, run_dir)
         teacher = run_teacher(cfg, run_dir)

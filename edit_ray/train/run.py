@@ -165,26 +165,28 @@ def train_stage(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str
 
 def train_command(cfg: RunConfig, stage: Stage) -> int:
     """``edit-ray train CONFIG --stage sft|krsl``: the stage on the run directory's artifacts."""
-    import ray
+
+    from edit_ray.session import ray_session
 
     run_dir = cfg.run.dir
     match stage:
         case "sft":
-            data_path, init_model = io.join(run_dir, "dual", "sft.parquet"), cfg.student.model
+            init_model = cfg.student.model
+            needs = io.join(run_dir, "teacher", "cots.parquet")
         case "krsl":
-            data_path, init_model = io.join(run_dir, "masks", "masks.parquet"), io.join(run_dir, "sft", "model")
+            init_model = io.join(run_dir, "sft", "model") if cfg.sft.data != "none" else cfg.student.model
+            needs = io.join(run_dir, "masks", "masks.parquet")
         case other:
             raise ValueError(f"--stage {other!r}; valid: sft, krsl")
-    if not io.exists(data_path):
-        raise FileNotFoundError(f"{data_path} not found: run the stages before {stage} first")
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address=cfg.resources.address,
-                 num_cpus=None if cfg.resources.address else cfg.resources.num_cpus)
-    try:
+    if not io.exists(needs):
+        raise FileNotFoundError(f"{needs} not found: run the stages before {stage} first")
+    with ray_session(cfg):
+        if stage == "sft":
+            from edit_ray.train.stage1 import write_stage1_table
+
+            data_path = write_stage1_table(cfg, run_dir)  # the stage-1 rows of sft.data
+        else:
+            data_path = needs
         out = train_stage(cfg, stage, data_path=data_path, init_model=init_model, out_dir=io.join(run_dir, stage))
-    finally:
-        if started:
-            ray.shutdown()
     print(f"{stage}: {out['steps']} steps, final loss {out['final_loss']}, model -> {out['model_dir']}")
     return 0
