@@ -147,8 +147,9 @@ def test_ray_job_submit_runs_the_pipeline_and_writes_the_report(ray_head, tmp_pa
     names = {p.name for p in uploads[0].iterdir()}
     assert {"edit_ray", "jobs", "configs"} <= names
     assert not names & {".venv", "runs", ".git"}
-    for p in uploads:  # what Ray's package garbage collection does
-        shutil.rmtree(p)
+    for p in uploads:  # what Ray's package garbage collection does (it may already be doing it: hence ignore_errors)
+        shutil.rmtree(p, ignore_errors=True)
+    assert not any(p.exists() for p in uploads)
     assert Path(report).is_file() and not str(report).startswith(temp_dir)
 
 
