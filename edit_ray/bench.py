@@ -97,13 +97,20 @@ def _log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
+def cell_key(ccfg: RunConfig) -> str:
+    """Hash of everything a cell's result depends on: its whole config but for how much it prints."""
+    values = ccfg.model_dump(mode="json")
+    values["run"].pop("verbose")
+    return digest(values)
+
+
 def run_cell(cfg: RunConfig, seed: int, method: str) -> dict:
     """Run one cell unless finished with its current config; returns its cell.json record."""
     from edit_ray.pipeline import read_manifest, run_pipeline
 
     budget = _edit_budget(cfg, seed) if method == "std-cot-long" else None
     ccfg = cell_config(cfg, method, seed, budget)
-    key = digest(ccfg.model_dump(mode="json"))
+    key = cell_key(ccfg)
     path = io.join(ccfg.run.dir, "cell.json")
     record = io.read_json(path) if io.exists(path) else None
     if record and record.get("config_hash") == key and record.get("status") == "done":
@@ -147,7 +154,7 @@ def _cell_record(cfg: RunConfig, seed: int, method: str) -> tuple[dict | None, s
         return None, d
     record = io.read_json(path)
     budget = _edit_budget(cfg, seed) if method == "std-cot-long" else None
-    current = digest(cell_config(cfg, method, seed, budget).model_dump(mode="json"))
+    current = cell_key(cell_config(cfg, method, seed, budget))
     return (record if record.get("config_hash") == current and record.get("status") == "done" else None), d
 
 

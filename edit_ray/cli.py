@@ -25,12 +25,14 @@ from edit_ray.config import STAGES, ConfigError, RunConfig, dump_config, load_co
 
 
 def _config(args) -> RunConfig:
-    return load_config(args.config, args.overrides)
+    return load_config(args.config, [*args.overrides, *(["run.verbose=true"] if args.verbose else [])])
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", nargs="?", default=None, help="YAML run config (omit for the embedded defaults)")
     p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. krsl.beta=0.05 run.dir=runs/x")
+    p.add_argument("--verbose", action="store_true",
+                   help="print Ray's, vLLM's and the workers' log lines too (default: in <run.dir>/logs/)")
 
 
 def cmd_config_show(args) -> int:

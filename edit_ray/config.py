@@ -35,6 +35,9 @@ class RunSection(Section):
                      "made absolute at load time; inside a Ray job, under $EDIT_RAY_RESULTS (default "
                      "~/ray_results/edit-ray) instead of the job's temporary working directory.")
     seed: int = Field(42, description="Global seed (data split, sampling seeds, training).")
+    verbose: bool = Field(False, description="Print Ray's, vLLM's and every worker's log lines on the terminal; "
+                          "false = only edit-ray's stage lines, progress and errors there, the rest in <run.dir>/logs/ "
+                          "(the CLI's --verbose sets it).")
     store: str | None = Field(
         None, description="Directory of stage outputs shared between runs, keyed by each stage's input hash: a run "
         "links its stage directories there and reuses any stage another run finished with the same inputs "
@@ -368,6 +371,12 @@ class EvalConfig(Section):
         description="Which students to score: before training (named zero-shot), after stage 1 (named by sft.data: "
         "std-cot, edit-stage1, ...), after stage 2 (named by method: edit, ...), the method's last one (final), and "
         "the teacher's CEP CoTs on test questions where they exist. Models the method does not train are skipped.",
+    )
+    teacher_answers: bool | None = Field(
+        None, description="With 'teacher' in eval.methods: ask the teacher engine (CEP prompt, greedy) every benchmark "
+        "question, so the report has the teacher's test accuracy. null = only for the program teacher, which answers "
+        "the synthetic benchmarks for free (not file benchmarks: it knows only synthetic tasks); false = score the "
+        "teacher's CEP CoTs of held-out questions where they exist (an LLM teacher is then not run again).",
     )
 
     @model_validator(mode="after")

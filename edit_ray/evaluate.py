@@ -346,6 +346,28 @@ def teacher_generations(run_dir: str, benchmark: str, test_qids: set[str]) -> li
              "text": r["text"], "error": r["error"], "sample": 0} for r in first.values()]
 
 
+def teacher_rows(cfg: RunConfig, bench_qs: dict[str, list[dict]]) -> list[dict]:
+    """Engine rows asking the teacher to answer benchmark questions: its CEP prompt, one greedy sample each.
+
+    The program teacher only knows the synthetic tasks, so it answers the synthetic benchmarks only."""
+    from edit_ray.prompts import build_cep_prompt
+    from edit_ray.teacher.cep import engine_row
+
+    engine = cfg.teacher.engine
+    synthetic = {b.name for b in cfg.eval.benchmarks if not b.paths}
+    return [
+        {**engine_row(q, f"teacher:{name}:{q['qid']}:0", "cep", build_cep_prompt(q), engine), "temperature": 0.0,
+         "qid": q["qid"], "benchmark": name, "method": "teacher", "sample": 0}
+        for name, qs in bench_qs.items() if engine.kind != "program" or name in synthetic for q in qs
+    ]
+
+
+def teacher_answers(cfg: RunConfig) -> bool:
+    """Whether evaluation asks the teacher the benchmark questions (``eval.teacher_answers``; null = program)."""
+    ask = cfg.eval.teacher_answers
+    return cfg.teacher.engine.kind == "program" if ask is None else ask
+
+
 # ------------------------------------------------------------------------------------------ stage
 def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None) -> dict:
     """Evaluate students (and the teacher) on every benchmark and write eval/ artifacts.
@@ -376,7 +398,9 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
         # One engine per method over all benchmarks: an engine start costs more than many questions.
         generations.extend(generate_rows(rows, method_engine(cfg, model)))
 
-    if "teacher" in cfg.eval.methods:
+    if "teacher" in cfg.eval.methods and teacher_answers(cfg):
+        generations.extend(generate_rows(teacher_rows(cfg, bench_qs), cfg.teacher.engine))
+    elif "teacher" in cfg.eval.methods:
         ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
         teacher = teacher_generations(run_dir, ind[0], set(questions[ind[0]])) if ind else []
         if teacher:

@@ -1,7 +1,8 @@
 """The one place edit-ray starts or joins Ray: ``ray_session(cfg)``, used by every command.
 
 Library code never calls ``ray.init``; a command (``edit-ray run``, ``eval``, ``train``, ``generate``, ``mask``,
-``sweep``, ``bench``, the job entry points) wraps its work in ``with ray_session(cfg):``. It connects to
+``sweep``, ``bench``, the job entry points) wraps its work in ``with ray_session(cfg):``, which also keeps
+the terminal to edit-ray's own lines unless ``run.verbose`` (``edit_ray.logs``). It connects to
 ``resources.address``, to the job's cluster under ``ray job submit`` (Ray sets ``RAY_ADDRESS``), or starts a
 local cluster with ``resources.num_cpus`` logical CPUs; a Ray already initialised (a test session, a
 notebook) is used as it is and left running. Every worker gets ``WORKER_ENV`` unless the submitted job
@@ -54,11 +55,19 @@ def ray_session(cfg: RunConfig | None = None) -> Iterator[None]:
     resources. Shutting down at the end flushes the workers' logs before the command's last line."""
     import ray
 
+    from edit_ray import logs
+
     started = not ray.is_initialized()
-    if started:
-        init_ray(cfg if cfg is not None else RunConfig())
-    try:
-        yield
-    finally:
+    directory = logs.log_dir(cfg.run.dir) if cfg is not None and started and not cfg.run.verbose else None
+    with logs.quiet_driver(directory) if directory else contextlib.nullcontext():
         if started:
-            ray.shutdown()
+            init_ray(cfg if cfg is not None else RunConfig())
+        if directory:
+            logs.filter_worker_lines(directory)
+            print(f"[edit-ray] Ray, vLLM and worker logs: {directory}/ (--verbose or run.verbose=true prints them here)",
+                  flush=True)
+        try:
+            yield
+        finally:
+            if started:
+                ray.shutdown()

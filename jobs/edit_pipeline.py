@@ -27,9 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=None, help="YAML run config (omit for the embedded defaults)")
     parser.add_argument("--from", dest="from_stage", choices=STAGES, help="force a re-run from this stage")
     parser.add_argument("overrides", nargs="*", help="dotted overrides, e.g. krsl.beta=0.05 run.dir=s3://b/run")
+    parser.add_argument("--verbose", action="store_true", help="print Ray's, vLLM's and the workers' log lines too")
     args = parser.parse_args(argv)
     try:
-        cfg = load_config(args.config, args.overrides)
+        cfg = load_config(args.config, [*args.overrides, *(["run.verbose=true"] if args.verbose else [])])
     except ConfigError as e:
         print(f"edit_pipeline: config error:\n{e}", file=sys.stderr)
         return 2

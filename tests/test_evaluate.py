@@ -13,12 +13,15 @@ from edit_ray.evaluate import (
     benchmark_questions,
     error_rows,
     eval_command,
+    evaluate,
     format_table,
     headline,
     majority_vote,
     score_generations,
     summarize,
+    teacher_answers,
     teacher_generations,
+    teacher_rows,
 )
 
 
@@ -162,6 +165,33 @@ def test_teacher_is_scored_from_cep_rows_of_test_questions(tmp_path):
     assert teacher_generations(str(tmp_path / "missing"), "ind", set(IND)) == []
 
 
+def test_program_teacher_answers_the_synthetic_benchmarks_only():
+    benchmarks = ("eval.benchmarks=[{name: ind, n_per_task: 2}, {name: hard, synthetic_difficulty: 2, n_per_task: 2}, "
+                  "{name: files, paths: [x.json]}]")
+    cfg = load_config(None, ["data.synthetic.tasks=[web_of_lies]", benchmarks])
+    qs = {"ind": [_q("web_of_lies/0", "Yes")], "hard": [_q("web_of_lies/9", "No")], "files": [_q("bbh/0", "(A)")]}
+    rows = teacher_rows(cfg, qs)
+    assert [(r["row_id"], r["benchmark"], r["kind"], r["temperature"]) for r in rows] == [
+        ("teacher:ind:web_of_lies/0:0", "ind", "cep", 0.0), ("teacher:hard:web_of_lies/9:0", "hard", "cep", 0.0)]
+    assert teacher_answers(cfg)
+    http = cfg.model_copy(update={"teacher": cfg.teacher.model_copy(update={
+        "engine": cfg.teacher.engine.model_copy(update={"kind": "http"})})})
+    assert not teacher_answers(http) and len(teacher_rows(http, qs)) == 3  # an LLM teacher is asked only when told
+
+
+def test_program_teacher_test_accuracy_follows_its_error_rate(tmp_path, ray_local):
+    """The program teacher on real synthetic questions (IND and a harder OOD set): it is right exactly when
+    it injects no mistake, so error rate 0 gives 100% and error rate 1 gives 0% on both."""
+    benchmarks = "eval.benchmarks=[{name: ind, n_per_task: 2}, {name: hard, synthetic_difficulty: 2, n_per_task: 3}]"
+    for rate, expected in ((0.0, 1.0), (1.0, 0.0)):
+        cfg = load_config(None, [f"run.dir={tmp_path}/{rate}", "data.synthetic.tasks=[multistep_arithmetic, web_of_lies]",
+                                 "data.synthetic.n_per_task=10", f"teacher.engine.program_error_rate={rate}",
+                                 "eval.methods=[teacher]", benchmarks])
+        summary = evaluate(cfg, cfg.run.dir, methods={})
+        got = {b: (v["n"], v["accuracy"]) for b, v in summary["methods"]["teacher"]["benchmarks"].items()}
+        assert got == {"ind": (4, expected), "hard": (6, expected)}
+
+
 def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_dir, capsys):
     """A real evaluation: Ray Data + vLLM, the tiny random student, 3 held-out questions, teacher rows."""
     questions = [_q("arith/0", "12"), _q("arith/1", "7"), _q("mc/0", "(B)", ["red", "blue", "green"]),
@@ -173,7 +203,7 @@ def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_d
                      "text": "Therefore, the answer is (C)."}],
                    str(tmp_path / "teacher" / "cots.parquet"))
     cfg = load_config(None, [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=8",
-                             "eval.engine.max_model_len=512", "eval.engine.batch_size=4"])
+                             "eval.engine.max_model_len=512", "eval.engine.batch_size=4", "eval.teacher_answers=false"])
 
     assert eval_command(cfg, as_json=True) == 0
     # Ray's log thread (started by the shared fixture, not by eval_command) may print worker lines around it

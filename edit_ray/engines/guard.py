@@ -126,8 +126,8 @@ def check_batch(batch: pa.Table, cfg: EngineConfig, tokenizer_source: str | None
 
     A task, not an actor: the tokenizer is cached per Ray worker process (``models.load_tokenizer``), so
     a warm worker checks a batch in milliseconds, where a fresh actor spent ~10 s importing transformers on
-    every engine run. Callers run it with ``concurrency=1``: one worker imports transformers, not one per
-    input block. Blocks are left as they come: merging them would let one vLLM stage task take several
+    every engine run. Callers run it on a pool of one task (``TaskPoolStrategy(size=1)``): one worker imports
+    transformers, not one per input block. Blocks are left as they come: merging them would let one vLLM stage task take several
     engine batches, and Ray 2.60 fails to concatenate an all-error batch with an ok one (ray #61656).
     """
     tokenizer = load_tokenizer(tokenizer_source)

@@ -169,10 +169,12 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
         raise ValueError("engine.kind=http needs engine.base_url (e.g. http://127.0.0.1:8000/v1)")
     source = local_tokenizer_source(cfg.model)
     checked = rows.map_batches(check_batch, fn_kwargs={"cfg": cfg, "tokenizer_source": source},
-                               batch_format="pyarrow", concurrency=1, num_cpus=0.5)
+                               batch_format="pyarrow", num_cpus=0.5, compute=ray.data.TaskPoolStrategy(size=1))
     return checked.map_batches(
         HttpGenerator,
         fn_constructor_kwargs={"cfg": cfg, "api_key": Secret(os.environ.get(cfg.api_key_env)),
                                "tokenizer_source": source},
-        batch_size=cfg.batch_size, batch_format="pyarrow", concurrency=cfg.concurrency, num_cpus=0.25,
+        batch_size=cfg.batch_size, batch_format="pyarrow", num_cpus=0.25,
+        compute=ray.data.ActorPoolStrategy(size=cfg.concurrency) if isinstance(cfg.concurrency, int)
+        else ray.data.ActorPoolStrategy(min_size=cfg.concurrency[0], max_size=cfg.concurrency[1]),
     )

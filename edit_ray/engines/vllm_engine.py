@@ -146,13 +146,14 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
     # Materialised once: the two branches below (to the engine / straight to errors) would otherwise
     # each re-run everything upstream.
     checked = rows.map_batches(check_batch, fn_kwargs={"cfg": cfg, "tokenizer_source": model_dir},
-                               batch_format="pyarrow", concurrency=1).materialize()
+                               batch_format="pyarrow", compute=ray.data.TaskPoolStrategy(size=1)).materialize()
     columns = [c for c in checked.schema().names if c != ENGINE_PROMPT]
     passed = checked.filter(lambda r: r["error"] is None)
     rejected = checked.filter(lambda r: r["error"] is not None)
 
     processor = build_processor(processor_config(cfg, model_dir), preprocess=lambda r: _request(r, cfg))
     generated = processor(passed).map_batches(_ToOutputs, fn_constructor_kwargs={"input_columns": columns},
-                                              batch_format="pyarrow", concurrency=1, num_cpus=0.5)
+                                              batch_format="pyarrow", num_cpus=0.5,
+                                              compute=ray.data.ActorPoolStrategy(size=1))
     failed = rejected.map_batches(_failed, batch_format="pyarrow").drop_columns([ENGINE_PROMPT])
     return generated.union(failed)

@@ -27,11 +27,12 @@ def _local(path: str) -> str:
     return path if "://" in path else os.path.abspath(path)
 
 
-def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str, errors_path: str | None = None):
+def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str, errors_path: str | None = None,
+                     label: str | None = None):
     """Stage table -> Ray Dataset of training examples (``data.py``); failed rows to ``errors_path``.
 
     Returns:
-        ``(dataset, n_in, n_ok, n_errors)``; prints ``in = ok + errors``.
+        ``(dataset, n_in, n_ok, n_errors)``; prints ``[label] in = ok + errors`` (label: the stage).
     Raises:
         ValueError: the file lacks a required column (named), or no row is usable.
     """
@@ -66,7 +67,7 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
     if errors_path is not None:
         io.write_errors([io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in failed],
                         errors_path)
-    io.report_counts(stage, n_in, n_ok, len(failed))
+    io.report_counts(label or stage, n_in, n_ok, len(failed))
     if n_ok == 0:
         raise ValueError(f"{path}: no usable {stage} row out of {n_in} (see {errors_path})")
     return ok, n_in, n_ok, len(failed)
@@ -104,7 +105,8 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
     train_ds, *_ = prepare_examples(stage, data_path, cfg, init_dir, io.join(out_dir, "errors.parquet"))
     datasets = {"train": train_ds}
     if val_path is not None:
-        datasets["val"], *_ = prepare_examples(stage, val_path, cfg, init_dir, io.join(out_dir, "val_errors.parquet"))
+        datasets["val"], *_ = prepare_examples(stage, val_path, cfg, init_dir, io.join(out_dir, "val_errors.parquet"),
+                                               label=f"{stage}.val")
     for ds in datasets.values():  # workers read their shard once at start; a bar would stay open all training
         ds.context.enable_progress_bars = False
     loop_config = {
@@ -147,10 +149,13 @@ def train_stage(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str
     """Fit one stage and export the merged model to ``<out_dir>/model``.
 
     Returns:
-        ``{"model_dir", "metrics_path", "final_loss", "steps"}``.
+        ``{"in", "ok", "errors", "model_dir", "metrics_path", "final_loss", "steps"}``: rows of the stage table,
+        those that became examples and those in ``<out_dir>/errors.parquet``.
     Raises:
         RuntimeError: the Ray Train run failed (after ``max_failures`` recoveries).
     """
+    import pyarrow.parquet as pq
+
     name = f"{cfg.run.name}-{stage}"
     trainer = build_trainer(cfg, stage, data_path=data_path, init_model=init_model, out_dir=out_dir, name=name,
                             val_path=val_path)
@@ -159,7 +164,11 @@ def train_stage(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str
         raise RuntimeError(f"{stage} training failed: {result.error}") from result.error
     metrics_path = io.join(out_dir, "metrics.jsonl")
     rows = read_metrics(metrics_path)
-    return {"model_dir": io.join(out_dir, "model"), "metrics_path": metrics_path,
+    fs, inner = io.filesystem(data_path)
+    n_in = pq.ParquetDataset(inner, filesystem=fs).read(columns=[]).num_rows
+    n_errors = len(io.read_rows(io.join(out_dir, "errors.parquet"), columns=["row_id"]))
+    return {"in": n_in, "ok": n_in - n_errors, "errors": n_errors, "model_dir": io.join(out_dir, "model"),
+            "metrics_path": metrics_path,
             "final_loss": rows[-1]["loss"] if rows else None, "steps": rows[-1]["step"] if rows else 0}
 
 
