@@ -33,6 +33,7 @@ import contextlib
 import json
 import random
 import sys
+import time
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -393,14 +394,18 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     questions = {name: {q["qid"]: q for q in qs} for name, qs in bench_qs.items()}
 
     generations: list[dict] = []
-    for method, model in methods.items():
-        rows = [r for name, qs in bench_qs.items() for r in generation_rows(qs, name, method, cfg)]
-        # One engine per method over all benchmarks: an engine start costs more than many questions.
-        generations.extend(generate_rows(rows, method_engine(cfg, model)))
-
+    asks = [(method, [r for name, qs in bench_qs.items() for r in generation_rows(qs, name, method, cfg)],
+             method_engine(cfg, model)) for method, model in methods.items()]
     if "teacher" in cfg.eval.methods and teacher_answers(cfg):
-        generations.extend(generate_rows(teacher_rows(cfg, bench_qs), cfg.teacher.engine))
-    elif "teacher" in cfg.eval.methods:
+        asks.append(("teacher", teacher_rows(cfg, bench_qs), cfg.teacher.engine))
+    for i, (method, rows, engine) in enumerate(asks, 1):
+        # One engine per method over all benchmarks: an engine start costs more than many questions.
+        t0 = time.perf_counter()
+        answers = generate_rows(rows, engine)
+        generations.extend(answers)
+        print(f"[eval] {i}/{len(asks)} {method}: {len(answers)} answers ({engine.kind}) in "
+              f"{time.perf_counter() - t0:.0f}s", flush=True)
+    if "teacher" in cfg.eval.methods and not teacher_answers(cfg):
         ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
         teacher = teacher_generations(run_dir, ind[0], set(questions[ind[0]])) if ind else []
         if teacher:

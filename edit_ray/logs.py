@@ -24,20 +24,21 @@ import os
 import re
 from collections.abc import Iterator
 
-# A worker line is shown when it is one of edit-ray's: a stage line "[krsl] in = ok + errors: ...", a
-# progress bar "sft:  40%|####  | 8/20 ..." (tqdm, described by its stage), or an error record.
-_STAGE_LINE = re.compile(r"^\[[\w.-]+\] ")
-_PROGRESS_BAR = re.compile(r"^[\w.-]+:\s+\d+%\|")
-_ERROR_RECORD = re.compile(r"(^|\s)(ERROR|CRITICAL)(\s|$)|^edit-ray")
+# A worker line is shown when it is one of edit-ray's: a stage line "[krsl] in = ok + errors: ..." (stage
+# names are lower case; vLLM's "[vLLM] Elapsed time ..." is not one), or a progress bar "sft:  40%|## | 8/20"
+# (tqdm, described by its stage). Library errors are not shown: a failure that matters reaches the driver
+# as an exception or as a stage's error row, while vLLM logs engine tracebacks at ERROR on every shutdown.
+_STAGE_LINE = re.compile(r"^\[[a-z][a-z0-9_.-]*\] ")
+_PROGRESS_BAR = re.compile(r"^[a-z][a-z0-9_.-]*:\s+\d+%\|")
 
 # Library loggers of the driver whose INFO records are chatter on a terminal (kept in driver.log).
-LIBRARY_LOGGERS = ("ray", "ray.data", "ray.train", "ray.tune", "vllm", "transformers", "py.warnings")
+LIBRARY_LOGGERS = ("ray", "ray.data", "ray.llm", "ray.train", "ray.tune", "vllm", "transformers", "py.warnings")
 
 
 def shown(line: str) -> bool:
     """Whether a line a Ray worker printed belongs on the terminal (the rest goes to workers.log)."""
     line = line.strip()
-    return bool(_STAGE_LINE.match(line) or _PROGRESS_BAR.match(line) or _ERROR_RECORD.search(line))
+    return bool(_STAGE_LINE.match(line) or _PROGRESS_BAR.match(line))
 
 
 def log_dir(run_dir: str) -> str | None:
@@ -60,6 +61,12 @@ def quiet_driver(directory: str) -> Iterator[None]:
     own = logging.StreamHandler()  # a warning raised in edit-ray's own code is for the user
     own.addFilter(lambda record: "edit_ray" in record.getMessage().split(":", 1)[0])
     py_warnings.addHandler(own)
+    # ray.data.llm's loggers each get their own INFO console handler, unless "ray.llm" has a handler: give it one.
+    llm = logging.getLogger("ray.llm")
+    llm_console = logging.StreamHandler() if not llm.handlers else None
+    if llm_console is not None:
+        llm.addHandler(llm_console)
+        llm.propagate = False  # else its warnings print twice, here and through "ray"
     levels, added = {}, []
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
@@ -78,6 +85,9 @@ def quiet_driver(directory: str) -> Iterator[None]:
         for logger in added:
             logger.removeHandler(to_file)
         py_warnings.removeHandler(own)
+        if llm_console is not None:
+            llm.removeHandler(llm_console)
+            llm.propagate = True
         py_warnings.propagate = True
         logging.captureWarnings(False)
         to_file.close()

@@ -382,9 +382,13 @@ def _write_text(text: str, path: str) -> None:
 
 
 def _summary(counts: dict) -> str:
-    flat = [f"{k}={round(v, 4) if isinstance(v, float) else v}" for k, v in counts.items()
-            if isinstance(v, (int, float, str)) and k != "stage"]
-    return ", ".join(flat[:8])
+    """A stage's counts for its log line: in, ok and errors first, then up to five more; no paths."""
+    counts = counts.get("counts", counts) if isinstance(counts.get("counts"), dict) else counts
+    first = [k for k in ("in", "ok", "errors") if k in counts]
+    rest = [k for k, v in counts.items() if k not in first and k != "stage" and isinstance(v, (int, float, str))
+            and not (isinstance(v, str) and ("/" in v or "://" in v))]
+    return ", ".join(f"{k}={round(counts[k], 4) if isinstance(counts[k], float) else counts[k]}"
+                     for k in first + rest[:5])
 
 
 def _log(message: str) -> None:

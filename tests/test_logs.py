@@ -17,7 +17,6 @@ SHOWN = [
     "[eval] in = ok + errors: 79 = 79 + 0  (methods=trial, benchmarks=1)",
     "sft:  15%|█▌        | 3/20 [01:48<09:16, 32.75s/it, loss=0.9248, lr=2.00e-04]",
     "krsl:   8%|▊         | 1/12 [00:27<04:57, 27.09s/it]",
-    "ERROR 12-02 01:40:12 [core.py:953] EngineCore failed to start.",
 ]
 HIDDEN = [
     "INFO 12-02 01:40:11 [core.py:93] Initializing a V1 LLM engine (v0.11.0) with config: model='/x', ...",
@@ -30,10 +29,12 @@ HIDDEN = [
     "[2026-12-02 01:40:10,579 E 4059 4100] core_worker.cc:2465: Actor with class name: 'PreemptionWatcher'",
     "KeyError: '/mp-d7ylr3cf'",
     "Traceback (most recent call last):",
+    "[vLLM] Elapsed time for batch 7f294e8af7ac4c5d80565dcaa5ae806a with size 4: 23.868295046999265",
+    "(MainProcess pid=13624) ERROR 12-02 01:57:40 [async_llm.py:906] AsyncLLM output_handler failed.",
 ]
 
 
-def test_worker_lines_shown_are_edit_rays_own_and_errors():
+def test_worker_lines_shown_are_edit_rays_own():
     assert [ln for ln in SHOWN + HIDDEN if logs.shown(ln)] == SHOWN
 
 
