@@ -113,14 +113,22 @@ def apply_trial(base: RunConfig, params: dict[str, Any]) -> RunConfig:
         raise ConfigError(f"trial {params}: {e}") from None
 
 
-def max_concurrent_trials(cfg: RunConfig, cluster_cpus: float | None = None) -> int:
-    """Trials that fit at once: GPUs, or CPU cores, divided by what one trial's Train workers take, capped by
-    the grid.
+# Headroom over a worker's measured peak: trials train on other rows and lengths than the run did.
+MEMORY_MARGIN = 1.25
+
+
+def max_concurrent_trials(cfg: RunConfig, cluster_cpus: float | None = None, available_mb: float | None = None,
+                          worker_peak_mb: float | None = None) -> int:
+    """Trials that fit at once: GPUs, or CPU cores and memory, divided by what one trial's Train workers take,
+    capped by the grid.
 
     ``tune.max_concurrent_trials`` wins when set. A local cluster counts this machine's cores, not
     ``resources.num_cpus`` (logical CPUs oversubscribed on purpose for waiting stage actors): trials that
-    share cores only run slower each, and each holds a model, optimizer and activations in memory. The trial
-    function itself (the Train driver) reserves almost nothing (0.01 CPU), so only the workers count.
+    share cores only run slower each. Each also holds a model, optimizer and activations: on a local CPU
+    cluster, the trials must fit this machine's available memory (``available_mb``, default: MemAvailable now)
+    at the peak the run's own training workers reached (``worker_peak_mb``, default: ``measured_peak_mb``)
+    times ``MEMORY_MARGIN``. The trial function itself (the Train driver) reserves almost nothing (0.01 CPU),
+    so only the workers count.
     """
     if cfg.tune.max_concurrent_trials is not None:
         return max(1, min(cfg.tune.max_concurrent_trials, n_trials(cfg)))
@@ -131,7 +139,34 @@ def max_concurrent_trials(cfg: RunConfig, cluster_cpus: float | None = None) -> 
         cores = os.cpu_count() or 1
         cpus = min(cfg.resources.num_cpus or cores, cores) if cfg.resources.address is None else cluster_cpus
         fit = int((cpus or 1) // (k.num_workers * k.cpus_per_worker))
+        peak = worker_peak_mb if worker_peak_mb is not None else measured_peak_mb(cfg.run.dir)
+        free = available_mb if available_mb is not None else _available_mb()
+        if cfg.resources.address is None and peak and free:
+            fit = min(fit, int(free // (peak * MEMORY_MARGIN * k.num_workers)))
     return max(1, min(fit, n_trials(cfg)))
+
+
+def measured_peak_mb(run_dir: str) -> float | None:
+    """The highest peak memory (MiB) a training worker of this run reached: KRSL's if it ran, else SFT's
+    (from each stage's metrics.jsonl, ``peak_rss_mb``); None when neither recorded it."""
+    from edit_ray.train.run import read_metrics
+
+    for stage in ("krsl", "sft"):
+        peaks = [r["peak_rss_mb"] for r in read_metrics(os.path.join(run_dir, stage, "metrics.jsonl"))
+                 if r.get("peak_rss_mb")]
+        if peaks:
+            return max(peaks)
+    return None
+
+
+def _available_mb() -> float | None:
+    """MemAvailable of this machine in MiB (Linux), None elsewhere."""
+    try:
+        with open("/proc/meminfo") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        return int(fields["MemAvailable"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 # ------------------------------------------------------------------------------------- data
@@ -284,6 +319,7 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
     print(f"[tune] {name} started: {settings}", flush=True)
     trainer = build_trainer(cfg, "krsl", data_path=setup["train_path"], init_model=setup["init_models"][config["student"]],
                             out_dir=out_dir, name=name, val_path=setup["val_path"],
+                            worker_memory_mb=setup.get("worker_memory_mb"),
                             callbacks=[] if after else [_validation_callback(setup["metric"])])
     try:
         result = trainer.fit()
@@ -310,8 +346,16 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
 
 def sweep_setup(cfg: RunConfig) -> dict[str, Any]:
     """What every trial needs besides its grid values: data split, initial models, paths (all absolute)."""
+    import ray
+
     train_path, val_path = split_masks(cfg)
+    # Each trial's workers reserve their measured peak as Ray memory, where the cluster has that much per node
+    # (asking for more than a node has would leave the trial waiting forever).
+    peak = measured_peak_mb(cfg.run.dir)
+    memory = peak * MEMORY_MARGIN if peak and not cfg.krsl.use_gpu else None
+    node_mb = min((n["Resources"].get("memory", 0) / 2**20 for n in ray.nodes() if n.get("Alive")), default=0)
     return {"base": cfg.model_dump(mode="json"), "train_path": _local(train_path), "val_path": _local(val_path),
+            "worker_memory_mb": memory if memory and memory < node_mb else None,
             "run_dir": _local(cfg.run.dir),
             "init_models": init_models(cfg), "trials_dir": io.join(tune_dir(cfg), "trials"), "metric": cfg.tune.metric,
             "grid_size": n_trials(cfg) // cfg.tune.num_samples}
@@ -343,7 +387,10 @@ def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
     import ray
 
     concurrent = max_concurrent_trials(cfg, ray.cluster_resources().get("CPU"))
-    print(f"[tune] {n_trials(cfg)} trial(s), at most {concurrent} at once, "
+    peak = measured_peak_mb(cfg.run.dir)
+    print(f"[tune] {n_trials(cfg)} trial(s), at most {concurrent} at once "
+          f"({os.cpu_count()} cores, {(_available_mb() or 0) / 1024:.1f} GiB available"
+          + (f", {peak / 1024:.1f} GiB per training worker as measured in this run" if peak else "") + "), "
           f"{'one validation after training' if t.metric in AFTER_TRAINING else 'ASHA'} on {t.metric}", flush=True)
     # stop_last_trials=False: a trial that reaches max_t finishes its own fit() (and exports its model)
     # instead of being stopped at its last validation, so "completed" and "stopped early" stay distinct.

@@ -7,6 +7,7 @@ in the same workers; the resume test adds two runs through `build_trainer`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -138,6 +139,8 @@ def test_each_strategy_lowers_the_loss_on_a_fixed_batch(matrix, strategy, stage)
     assert [r["step"] for r in rows] == list(range(1, STEPS + 1))
     assert rows[-1]["loss"] < rows[0]["loss"] - 0.05, [r["loss"] for r in rows]
     assert all(r["tokens_per_s"] > 0 and r["step_s"] > 0 and r["grad_norm"] > 0 for r in rows)
+    # peak memory only grows, and a worker holding torch and a model takes well over 100 MiB
+    assert all(100 < a["peak_rss_mb"] <= b["peak_rss_mb"] for a, b in itertools.pairwise(rows))
     assert rows[1]["lr"] == pytest.approx(5e-3 * 0.95)  # StepLR: gamma 0.95 after each (one-step) epoch
     if stage == "krsl":
         assert rows[-1]["chosen_key_nll"] < rows[0]["chosen_key_nll"]

@@ -83,6 +83,27 @@ def test_max_concurrent_trials_follows_resources(monkeypatch):
                                  cluster_cpus=16) == 2
 
 
+def test_concurrent_trials_fit_the_memory_a_training_worker_was_measured_to_take(tmp_path, monkeypatch):
+    from edit_ray.tune import max_concurrent_trials, measured_peak_mb
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    cfg = load_config(None, [f"run.dir={tmp_path}", "tune.beta=[0, 0.01, 0.02, 0.03, 0.04, 0.05]",
+                             "resources.num_cpus=8", "krsl.num_workers=2"])
+    assert measured_peak_mb(str(tmp_path)) is None
+    assert max_concurrent_trials(cfg, available_mb=100) == 4  # nothing measured: cores alone (8 // 2)
+    for stage, peaks in (("sft", [900, 1500]), ("krsl", [1000, 2000])):
+        (tmp_path / stage).mkdir()
+        (tmp_path / stage / "metrics.jsonl").write_text(
+            "".join(json.dumps({"step": i + 1, "loss": 1.0, "peak_rss_mb": p}) + "\n" for i, p in enumerate(peaks)))
+    assert measured_peak_mb(str(tmp_path)) == 2000  # KRSL's: what a trial runs
+    # 2 workers x 2000 MiB x 1.25 = 5000 MiB per trial
+    assert max_concurrent_trials(cfg, available_mb=12_000) == 2
+    assert max_concurrent_trials(cfg, available_mb=4_000) == 1  # not even one fits: still one at a time
+    assert max_concurrent_trials(cfg, available_mb=64_000) == 4  # then the cores decide
+    on_cluster = cfg.model_copy(update={"resources": cfg.resources.model_copy(update={"address": "auto"})})
+    assert max_concurrent_trials(on_cluster, cluster_cpus=12, available_mb=4_000) == 6  # the cluster's memory is Ray's
+
+
 def test_best_row_prefers_completed_trials_and_the_metric_direction():
     from edit_ray.tune import best_row, sort_rows
 

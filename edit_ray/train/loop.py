@@ -17,7 +17,7 @@ does not promise the same order after a restart; this does, so a resumed run rep
 uninterrupted one.
 
 Metrics per optimizer step: loss, lr, grad_norm, tokens_per_s (all ranks), step_s, samples, tokens (cumulative,
-all ranks: what ``token_budget`` counts), epoch, and for KRSL
+all ranks: what ``token_budget`` counts), epoch, peak_rss_mb (rank 0's peak memory so far), and for KRSL
 chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given (computed at each epoch end and
 at the last step; ``val_step`` says at which step). Every step's metrics go to
 ``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0) and to MLflow or TensorBoard when ``log_to``
@@ -58,6 +58,14 @@ from edit_ray.train.strategies import (
     no_grad_sync,
     wrap_for_strategy,
 )
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MiB (Linux reports ru_maxrss in KiB): what a sweep
+    needs to know to fit trials into a machine's memory (``edit_ray.tune.max_concurrent_trials``)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def report_kind(step: int, step_in_epoch: int, total_steps: int, checkpoint_every: int) -> str | None:
@@ -298,7 +306,7 @@ def train_loop_per_worker(config: dict) -> None:
                 metrics = {"loss": float(stats[0] / total), "lr": lr, "grad_norm": grad_norm,
                            "tokens_per_s": float(stats[1]) / (now - t0), "step_s": now - last_step_end,
                            "samples": progress.samples, "tokens": progress.tokens,
-                           "epoch": progress.step / steps_per_epoch}
+                           "epoch": progress.step / steps_per_epoch, "peak_rss_mb": peak_rss_mb()}
                 if stage == "krsl":
                     metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
                 metrics |= val_metrics

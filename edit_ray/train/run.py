@@ -74,7 +74,8 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
 
 
 def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str, out_dir: str, name: str,
-                  val_path: str | None = None, callbacks: list | None = None, loop_overrides: dict | None = None):
+                  val_path: str | None = None, callbacks: list | None = None, loop_overrides: dict | None = None,
+                  worker_memory_mb: float | None = None):
     """A ``TorchTrainer`` for one stage; the caller ``fit()``s it (``train_stage``, or a Tune trial).
 
     Args:
@@ -88,6 +89,8 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
             training and at each epoch end) for Tune's ASHA.
         callbacks: Ray Train callbacks (e.g. Tune's ``TuneReportCallback``).
         loop_overrides: extra keys for the worker config (tests: ``fault_at_steps``, ``fault_marker_dir``).
+        worker_memory_mb: Ray ``memory`` each worker reserves (a sweep's trials, so the scheduler does not start
+            more of them than the nodes' memory holds); None reserves none.
     """
     import ray.train
     from ray.train import CheckpointConfig, FailureConfig, ScalingConfig
@@ -121,7 +124,9 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
         train_loop_per_worker,
         train_loop_config=loop_config,
         scaling_config=ScalingConfig(num_workers=tcfg.num_workers, use_gpu=tcfg.use_gpu,
-                                     resources_per_worker={"CPU": tcfg.cpus_per_worker, "GPU": int(tcfg.use_gpu)}),
+                                     resources_per_worker={"CPU": tcfg.cpus_per_worker, "GPU": int(tcfg.use_gpu),
+                                                           **({"memory": int(worker_memory_mb * 2**20)}
+                                                              if worker_memory_mb else {})}),
         run_config=ray.train.RunConfig(
             name=name, storage_path=_local(io.join(out_dir, "ray")), callbacks=callbacks,
             failure_config=FailureConfig(max_failures=tcfg.max_failures),
