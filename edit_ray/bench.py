@@ -98,8 +98,10 @@ def _log(message: str) -> None:
 
 
 def cell_key(ccfg: RunConfig) -> str:
-    """Hash of everything a cell's result depends on: its whole config but for how much it prints."""
+    """Hash of everything a cell's result depends on: its whole config but the grid it is part of (``bench``:
+    adding a method or a seed keeps the finished cells) and how much it prints (``run.verbose``)."""
     values = ccfg.model_dump(mode="json")
+    values.pop("bench")
     values["run"].pop("verbose")
     return digest(values)
 

@@ -304,8 +304,10 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
     assert summary["methods"]["std-cot-long"]["train_tokens"] >= summary["methods"]["edit"]["train_tokens"]
     assert (tmp_path / "bench" / "plots" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
 
-    # a second run runs nothing
+    # a second run runs nothing, nor does a smaller grid of the same cells (the grid is not part of a cell's key)
     assert run_bench(cfg)["cells_run"] == 0
+    smaller = load_config(str(config_path), ["bench.methods=[std-cot, edit]", "bench.seeds=[1]"])
+    assert run_bench(smaller)["cells_run"] == 0
     # an added benchmark re-runs evaluation only: trained stages keep their manifests
     before = {(s, m): {st: read_manifest(cell_dir(cfg, s, m), st) for st in ("sft", "krsl", "eval")}
               for s, m in cells}
