@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import needs_shared_data
 
 from edit_ray.answers import is_correct
 from edit_ray.config import DataConfig, SyntheticData
@@ -21,7 +22,7 @@ from edit_ray.data.splits import assign_splits, split_sizes
 from edit_ray.data.stats import data_stats, data_stats_command
 
 BIGBENCH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bigbench"
-needs_bigbench = pytest.mark.skipif(not BIGBENCH.is_dir(), reason=f"development data not present at {BIGBENCH}")
+needs_bigbench = needs_shared_data(BIGBENCH)
 
 
 def _write(path: Path, obj) -> Path:

@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import needs_shared_data
 
 from edit_ray.answers import ANSWER_PHRASE, extract_answer
 from edit_ray.data.loaders import load_path, parse_options
 from edit_ray.prompts.exemplars_bbsub import BBSUB_HAND_WRITTEN
 
 BBSUB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bigbench" / "bbsub"
-needs_bbsub = pytest.mark.skipif(not BBSUB.is_dir(), reason=f"development data not present at {BBSUB}")
+needs_bbsub = needs_shared_data(BBSUB)
 
 # The stems of bbsub/*.json (checked against the files when they are present).
 BBSUB_TASKS = (

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import needs_shared_data
 
 from edit_ray.answers import ANSWER_PHRASE, extract_answer, is_correct
 from edit_ray.config import SYNTHETIC_TASKS
@@ -89,7 +90,7 @@ def test_family_lookup():
     assert exemplars_for(UNKNOWN) == GENERIC
 
 
-@pytest.mark.skipif(not BBH.is_dir(), reason=f"development data not present at {BBH}")
+@needs_shared_data(BBH)
 def test_every_bbh_task_gets_task_exemplars_not_the_generic_fallback():
     # GENERIC is for unknown tasks; a BBH file landing on it means HAND_WRITTEN lacks its family.
     stems = sorted(f.stem for f in BBH.glob("*.json"))
