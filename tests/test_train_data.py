@@ -106,7 +106,12 @@ def test_sft_loss_on_batch_equals_hf_loss(tiny):
         hf = tiny(**batch).loss  # transformers' own mean CE over label tokens
     assert d.item() == 5
     assert (s / d).item() == pytest.approx(hf.item(), rel=1e-5)
-    assert sft_loss  # the function the loop uses for SFT
+    # the loss function itself on the same logits: the sum over the 5 label tokens, the count, the metrics
+    with torch.no_grad():
+        logits = tiny(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    loss_sum, denom, metrics = sft_loss(logits, batch["labels"])
+    assert (denom.item(), metrics["tokens"]) == (5, 5)
+    assert (loss_sum / denom).item() == pytest.approx(hf.item(), rel=1e-5)
 
 
 def _reports(total_steps: int, steps_per_epoch: int, checkpoint_every: int) -> dict[str, list[int]]:
