@@ -39,6 +39,23 @@ PAPER_KEY_FRACTION = 0.047  # "≈4.7% key reasoning steps" (edit-method.md §2)
 
 # --------------------------------------------------------------------------------------- building
 @dataclass
+class Link:
+    """A table cell that links to a file of the run (a path relative to the run directory)."""
+
+    text: str
+    href: str
+
+    def __str__(self) -> str:
+        return f"[{self.text}]({self.href})"
+
+
+def _html_cell(c) -> str:
+    if isinstance(c, Link):
+        return f'<a href="{html.escape(c.href)}">{html.escape(c.text)}</a>'
+    return html.escape(str(c))
+
+
+@dataclass
 class Section:
     """One report section, kept in both formats side by side so they cannot drift apart."""
 
@@ -55,7 +72,7 @@ class Section:
                        + "\n".join("| " + " | ".join(str(c) for c in r) + " |" for r in rows))
         self.html.append("<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
                          + "</tr></thead><tbody>"
-                         + "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>"
+                         + "".join("<tr>" + "".join(f"<td>{_html_cell(c)}</td>" for c in r) + "</tr>"
                                    for r in rows) + "</tbody></table>")
 
     def image(self, rel_path: str, alt: str) -> None:
@@ -497,9 +514,11 @@ def stages_section(run_dir: str) -> Section:
             rows.append([stage, "-", "-", "-", "-", "-", NOT_RUN])
             continue
         c = counts or {}
-        rows.append([stage, c.get("in", "-"), c.get("ok", "-"), c.get("errors", "-"), reasons or "-", seconds,
-                     source or "errors.parquet only"])
-    sec.text("Rows in, rows out and errors per stage (in = ok + errors); seconds from the pipeline manifest.")
+        rows.append([Link(stage, f"{stage}/"), c.get("in", "-"), c.get("ok", "-"), c.get("errors", "-"),
+                     Link(reasons, f"{stage}/errors.parquet") if reasons else "-", seconds,
+                     Link(source, source) if source else "errors.parquet only"])
+    sec.text("Rows in, rows out and errors per stage (in = ok + errors); seconds from the pipeline manifest. "
+             "Each stage links to its directory, its errors table and the file its counts come from.")
     sec.table(["stage", "in", "ok", "errors", "error reasons", "seconds", "source"], rows)
     return sec
 

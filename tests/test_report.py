@@ -3,8 +3,12 @@ and every section degrades to "not run" when its input is absent."""
 
 from __future__ import annotations
 
+import html
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,8 +127,12 @@ def test_report_shows_the_numbers_and_valid_pngs(run_dir):
     assert '<span class="key-pos"> No</span>' in page and '<span class="key-neg"> Yes</span>' in page
     assert "pair p0 (dual+)" in md
     # stage counts from manifest.json / stats.json and errors.parquet
-    assert "| teacher | 10 | 8 | 2 | no_answer: 2 | 12.3 | teacher/manifest.json |" in md
-    assert "| masks | 2 | 2 | 0 | - | - | masks/stats.json |" in md
+    assert ("| [teacher](teacher/) | 10 | 8 | 2 | [no_answer: 2](teacher/errors.parquet) | 12.3 | "
+            "[teacher/manifest.json](teacher/manifest.json) |") in md
+    assert "| [masks](masks/) | 2 | 2 | 0 | - | - | [masks/stats.json](masks/stats.json) |" in md
+    # the HTML page links each stage's directory, errors table and counts file
+    assert '<a href="teacher/">teacher</a>' in page and '<a href="teacher/errors.parquet">no_answer: 2</a>' in page
+    assert '<a href="masks/stats.json">masks/stats.json</a>' in page
     assert "| sft | - | - | - | - | - | not run |" in md
     # ORION rounds
     assert re.search(r"\| 1 \| edit-student \| 50\.0 \| 50\.0 \|", md)
@@ -198,3 +206,44 @@ def test_a_broken_summary_does_not_stop_the_report(tmp_path):
     assert "Headline not determined (eval/summary.json unreadable: KeyError" in md
     assert "Could not render this section: KeyError" in md
     assert "ORION rounds not run" in md
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The page a browser opens next to report.html: it loads the report in a frame and writes what it finds there
+# (each image's load state and decoded width, the first section and table, the key-token spans and their
+# colour, the links) into its own DOM, which `chromium --dump-dom` prints.
+_PROBE = """<html><body><pre id="out">not loaded</pre><iframe id="f" src="report.html" width="1200" height="900"></iframe>
+<script>
+document.getElementById("f").onload = function () {
+  const d = this.contentDocument, key = d.querySelector(".key-pos");
+  document.getElementById("out").textContent = "PROBE" + JSON.stringify({
+    images: [...d.images].map(i => [i.getAttribute("src"), i.complete, i.naturalWidth]),
+    first_section: d.querySelector("h2").textContent, first_table_rows: d.querySelector("table").rows.length,
+    key_spans: d.querySelectorAll(".key-pos, .key-neg").length,
+    key_colour: key ? getComputedStyle(key).backgroundColor : null,
+    links: [...d.querySelectorAll("a")].map(a => a.getAttribute("href"))}) + "PROBE";
+};
+</script></body></html>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
+                    reason="no chromium on this machine (scripts/setup.sh installs it where it can; CI must have it)")
+def test_report_html_in_headless_chromium_shows_tables_plots_key_tokens_and_links(run_dir):
+    """The page as a browser renders it: every plot loads at its real size, the headline table comes first, the
+    key tokens are highlighted, and the stage table links to the stages' artifacts."""
+    write_report(str(run_dir))
+    (run_dir / "probe.html").write_text(_PROBE)
+    r = subprocess.run([CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                        "--allow-file-access-from-files", "--virtual-time-budget=10000", "--dump-dom",
+                        (run_dir / "probe.html").as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    assert "PROBE" in r.stdout, (r.returncode, r.stderr[-2000:])
+    found = json.loads(html.unescape(r.stdout.split("PROBE")[1]))
+    assert [(src, ok, width) for src, ok, width in found["images"]] == [
+        (src, True, _png_size(run_dir / src)[0]) for src, _, _ in found["images"]]
+    assert {src for src, _, _ in found["images"]} >= {"plots/accuracy_by_benchmark.png", "plots/loss_curves.png"}
+    assert found["first_section"] == "Accuracy per benchmark and method"
+    assert found["first_table_rows"] == 1 + 3  # header + zero-shot, edit-stage1, edit
+    assert found["key_spans"] > 0 and found["key_colour"] == "rgb(200, 247, 197)"  # the CSS's #c8f7c5
+    assert {"teacher/", "teacher/manifest.json", "teacher/errors.parquet", "masks/stats.json"} <= set(found["links"])
+    for href in found["links"]:
+        assert (run_dir / href).exists(), href
