@@ -1,9 +1,10 @@
 """What a command prints: edit-ray's own lines on the terminal, everything else in ``<run.dir>/logs/``.
 
 A run's terminal shows edit-ray's stage lines (``[stage] ...``, ``in = ok + errors``), its training progress
-bars, warnings and errors. The rest (vLLM's engine config dumps and per-layer load warnings, Ray Data's
-progress blocks, Ray Train's worker-group lines, library deprecation warnings, the tracebacks of engine
-sub-processes shutting down) is written, unfiltered, to
+bars, library warnings of the command itself, warnings raised by edit-ray, the raylet's messages (a worker
+killed for memory) and the command's own errors. The rest (vLLM's engine config dumps and per-layer load
+warnings, Ray Data's progress blocks, Ray Train's worker-group lines, library deprecation warnings, the
+tracebacks engine sub-processes log when they shut down) is written, unfiltered, to
 
     <run.dir>/logs/workers.log    every line any Ray worker printed, with Ray's "(name pid=...)" prefix
     <run.dir>/logs/driver.log     the command's own Ray Data / Ray / library log records and Python warnings
