@@ -199,14 +199,16 @@ def summarize_bench(cfg: RunConfig) -> dict:
             continue
         per_seed = {s: _accuracy(answers[(s, method)]) for s in seeds}
         benches = list(dict.fromkeys(b for s in seeds for b in per_seed[s]))
-        out: dict[str, Any] = {"seeds": seeds, "benchmarks": {}}
+        # One cell standing for every seed (greedy zero-shot): its answers repeat, so there is no seed spread
+        once = len(seeds) > 1 and all(cells.get(f"seed-{s}/{method}", {}).get("shared_with") for s in seeds[1:])
+        out: dict[str, Any] = {"seeds": seeds, "evaluated_once": once, "benchmarks": {}}
         for b in benches:
             values = [per_seed[s][b] for s in seeds if b in per_seed[s]]
-            acc, ci = mean_ci(values)
+            acc, ci = mean_ci(values[:1] if once else values)
             n = sum(r["benchmark"] == b for r in answers[(seeds[0], method)])
             out["benchmarks"][b] = {"accuracy": acc, "ci95": ci, "per_seed": values, "n": n}
         averages = [sum(per_seed[s].values()) / len(per_seed[s]) for s in seeds]
-        acc, ci = mean_ci(averages)
+        acc, ci = mean_ci(averages[:1] if once else averages)
         out["average"] = {"accuracy": acc, "ci95": ci, "per_seed": averages}
         train = [cells[f"seed-{s}/{method}"].get("train") or {} for s in seeds]
         out["train_tokens"] = sum(sum(v["tokens"] for v in t.values()) for t in train) / len(train)
@@ -265,7 +267,8 @@ def summary_markdown(summary: dict, plots: list[str] | None = None) -> str:
 
         more = (" (more than " + summary["baseline"] + ")"
                 if base and m["train_tokens"] > 1.05 * base["train_tokens"] else "")
-        lines.append(f"| {name} | {len(m['seeds'])} | " + " | ".join(
+        seeds = "1 (deterministic: stands for every seed)" if m.get("evaluated_once") else len(m["seeds"])
+        lines.append(f"| {name} | {seeds} | " + " | ".join(
             cell(m["benchmarks"][b]) if b in m["benchmarks"] else "-" for b in benches)
             + f" | {cell(m['average'])} | {m['train_tokens']:,.0f}{more} | {m['train_steps']:.0f} |")
     if summary["paired"]:

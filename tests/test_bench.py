@@ -300,6 +300,11 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
         b = summary["methods"][method]["benchmarks"]["ind"]
         assert b["per_seed"] == per_seed and b["accuracy"] == pytest.approx(sum(per_seed) / 2)
     assert summary["cells"]["seed-1/zero-shot"]["shared_with"] == "seed-0/zero-shot"
+    # evaluated once, it stands for both seeds without a seed spread (no CI), and the table says so
+    zs = summary["methods"]["zero-shot"]
+    assert zs["evaluated_once"] and zs["benchmarks"]["ind"]["ci95"] is None and zs["average"]["ci95"] is None
+    assert not summary["methods"]["edit"]["evaluated_once"] and summary["methods"]["edit"]["average"]["ci95"] is not None
+    assert "| zero-shot | 1 (deterministic: stands for every seed) |" in (tmp_path / "bench" / "summary.md").read_text()
     assert set(summary["paired"]) == {"zero-shot-vs-std-cot", "edit-vs-std-cot", "std-cot-long-vs-std-cot"}
     assert summary["methods"]["std-cot-long"]["train_tokens"] >= summary["methods"]["edit"]["train_tokens"]
     assert (tmp_path / "bench" / "plots" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
