@@ -78,6 +78,7 @@ def test_stage_errors_stats_and_counts(run_dir):
     assert errors["p-missing"]["detail"] == "field 'rejected' is missing"
     assert all(e["stage"] == "masks" for e in errors.values())
     assert result["pairs"] == 3 and result["errors"] == 5
+    assert (result["in"], result["ok"]) == (8, 3)  # in = ok + errors, for the manifest and the report
     masks = io.read_table(str(out / "masks.parquet"))
     n_key = np.sum(masks["n_key_chosen"].to_numpy())
     assert result["key_fraction_chosen"] == pytest.approx(n_key / sum(map(len, masks["chosen_ids"].to_pylist())))

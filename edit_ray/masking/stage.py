@@ -493,13 +493,15 @@ def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingC
     Ray must be initialised by the caller.
 
     Returns:
-        ``{"pairs", "errors", "key_fraction_chosen", "key_fraction_rejected"}``.
+        ``{"in", "ok", "pairs", "errors", "key_fraction_chosen", "key_fraction_rejected"}`` (ok = pairs masked).
     """
     pairs, parse_errors = read_pairs(pairs_path)
     masks, errors = mask_pairs(pairs, tokenizer, masking, alpha, beta, gamma)
     errors = parse_errors + errors
-    result = _write_outputs(masks, errors, pairs.num_rows + len(parse_errors), tokenizer, masking,
-                            io.join(out_dir, "masks.parquet"), io.join(out_dir, "errors.parquet"))
+    n_in = pairs.num_rows + len(parse_errors)
+    result = {"in": n_in, "ok": masks.num_rows,
+              **_write_outputs(masks, errors, n_in, tokenizer, masking, io.join(out_dir, "masks.parquet"),
+                               io.join(out_dir, "errors.parquet"))}
     reasons = {r: sum(e["reason"] == r for e in errors) for r in sorted({e["reason"] for e in errors})}
     io.write_json({**result, "errors_by_reason": reasons, "tokenizer": tokenizer,
                    "masking": masking.model_dump(), "alpha": alpha, "beta": beta, "gamma": gamma},
