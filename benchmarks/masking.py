@@ -9,7 +9,7 @@ right one and diverges. Printed, from one run, in pairs/s:
 - reference: the paper's pure-Python DP, one run per direction (edit_ray.masking.reference);
 - kernel: ``key_masks`` on token ids, one core, in process: on ids packed into strings (``pack_ids``, the
   form the stage uses; packing not timed) and, for reference, on Python lists of ids;
-- pair work: ``KeyTokenMasker`` called in process on batches (kernel + weights + Arrow columns, and from text
+- pair work: ``KeyTokenMasker`` called in process on batches (kernel + mask columns in Arrow, and from text
   also tokenizing both sides), the batches then put together by ``collect_masks`` (ids and pair ids attached,
   input order): the whole stage, without Ray;
 - stage 1w / 2w: what ``mask_pairs`` runs (the Ray Data pipeline ``masks_dataset``, its batches put together
@@ -108,7 +108,7 @@ def bench_length(tokenizer_name: str, tokenizer, length: int, n_pairs: int, n_re
     tokenized = (table.append_column("prompt_ids", pa.array(prompt_ids, ids))
                  .append_column("chosen_ids", pa.array(chosen, ids)).append_column("rejected_ids", pa.array(rejected, ids)))
     cfg = MaskingConfig(**BATCH)
-    masker = KeyTokenMasker(tokenizer_name, cfg, 1.0, 0.025, 0.0)
+    masker = KeyTokenMasker(tokenizer_name, cfg)
     for name, t_in in (("text", table), ("ids", tokenized)):
         t_in = number_rows(t_in)
         t = time.perf_counter()
@@ -162,7 +162,7 @@ def bench_stage(tokenizer_name: str, res: dict, ids_pairs: int, repeats: int) ->
                 # what mask_pairs runs, with the time of the first batch the actors return taken
                 t0 = time.perf_counter()
                 first: list[tuple[float, int]] = []  # (time, rows) of the first batch the actors return
-                ds = masks_dataset(table, tokenizer_name, cfg, 1.0, 0.025, 0.0)
+                ds = masks_dataset(table, tokenizer_name, cfg)
                 ok, errors = collect_masks(table, timed(ds.iter_batches(batch_size=None, batch_format="pyarrow"),
                                                         first))
                 end = time.perf_counter()
@@ -182,7 +182,7 @@ def bench_stage(tokenizer_name: str, res: dict, ids_pairs: int, repeats: int) ->
                           for one, two, k in zip(runs["1w"], runs["2w"], runs.get("kernel", [0] * repeats))),
               flush=True)
     table = tables["text"]
-    ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig(), 1.0, 0.025, 0.0)
+    ok, errors = mask_pairs(table.slice(0, 8), tokenizer_name, MaskingConfig())
     assert ok.num_rows + len(errors) == 8  # the real entry point runs on these pairs too
 
 

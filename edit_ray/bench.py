@@ -32,9 +32,9 @@ from collections import defaultdict
 from typing import Any
 
 from edit_ray import io
-from edit_ray.config import RunConfig, apply_method
-from edit_ray.pipeline import digest
+from edit_ray.config import RunConfig, apply_method, result_values
 from edit_ray.stats import mean_ci, paired_bootstrap
+from edit_ray.steps import digest
 
 
 def cell_dir(cfg: RunConfig, seed: int, method: str) -> str:
@@ -98,11 +98,11 @@ def _log(message: str) -> None:
 
 
 def cell_key(ccfg: RunConfig) -> str:
-    """Hash of everything a cell's result depends on: its whole config but the grid it is part of (``bench``:
-    adding a method or a seed keeps the finished cells) and how much it prints (``run.verbose``)."""
-    values = ccfg.model_dump(mode="json")
+    """Hash of everything a cell's result depends on: its config without execution-only settings
+    (``config.result_values``) and without the grid it is part of (``bench``: adding a method or a seed keeps
+    the finished cells)."""
+    values = result_values(ccfg)
     values.pop("bench")
-    values["run"].pop("verbose")
     return digest(values)
 
 

@@ -61,7 +61,7 @@ def cmd_mask(args) -> int:
         print("edit-ray mask: --pairs, --tokenizer and --out are required", file=sys.stderr)
         return 2
     return mask_command(args.pairs, tokenizer=args.tokenizer, out=args.out, as_json=args.json,
-                        num_workers=args.workers, alpha=args.alpha, beta=args.beta, gamma=args.gamma)
+                        num_workers=args.workers)
 
 
 def cmd_train(args) -> int:
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("mask", help="key-token weights from minimum edit distance")
+    p = sub.add_parser("mask", help="key-token masks from minimum edit distance")
     p.add_argument("mask_action", nargs="?", choices=["show"], help="'show' renders one pair")
     p.add_argument("masks", nargs="?", help="masks Parquet (with 'show')")
     p.add_argument("--pairs", help="JSONL or Parquet with pair_id, prompt, chosen, rejected")
@@ -131,9 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pair", help="pair_id to show")
     p.add_argument("--html", help="also write the rendering to this HTML file")
     p.add_argument("--workers", type=int, default=1, help="Ray Data actors")
-    p.add_argument("--alpha", type=float, default=1.0)
-    p.add_argument("--beta", type=float, default=0.025)
-    p.add_argument("--gamma", type=float, default=0.0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_mask)
 

@@ -11,6 +11,7 @@ validation (including resource arithmetic). All of it happens before ``ray.init`
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -505,7 +506,38 @@ class ResourcesConfig(Section):
     num_gpus: int = Field(0, ge=0, description="GPUs available to the run.")
 
 
-STAGES = ("data", "teacher", "dual", "masks", "sft", "krsl", "eval", "report")
+# The pipeline's steps in order (edit_ray/pipeline.py lists them; the CLI's --from choices).
+STAGES = ("data", "teacher", "dual", "masks", "exposure", "reflect", "sft", "krsl", "eval", "report")
+
+# Settings that decide how fast, where and how verbosely work runs, not what it produces (dotted paths,
+# ``*`` for any section). No step's input hash, teacher parts fingerprint, sweep fingerprint or benchmark
+# cell key reads them, so changing one (more engine replicas, another batch size, other threads) re-runs
+# nothing under any entry point. Training batch sizes and worker counts are not here: they change the
+# optimisation (the global batch), so they do change a trained student.
+EXECUTION_ONLY = (
+    "run.name", "run.dir", "run.store", "run.verbose",
+    "*.engine.concurrency", "*.engine.tensor_parallel_size", "*.engine.batch_size", "*.engine.cpu_threads_bind",
+    "*.engine.gpu_memory_utilization", "*.engine.use_gpu", "*.engine.enforce_eager", "*.engine.base_url",
+    "*.engine.api_key_env", "*.engine.max_concurrent_requests", "*.engine.max_retries", "*.engine.timeout_s",
+    "*.engine.backoff_s", "*.engine.program_delay_s",
+    "teacher.part_rows", "masking.num_workers", "masking.batch_size",
+    "*.cpus_per_worker", "*.checkpoint_every", "*.log_to", "*.max_failures",
+    "tune.max_concurrent_trials", "resources",
+)
+
+
+def is_execution_only(dotted: str) -> bool:
+    return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in EXECUTION_ONLY)
+
+
+def result_values(cfg: BaseModel) -> dict[str, Any]:
+    """The config tree without its execution-only settings (``EXECUTION_ONLY``): what results depend on."""
+    def prune(node: Any, path: str) -> Any:
+        if not isinstance(node, dict):
+            return node
+        return {k: prune(v, f"{path}{k}.") for k, v in node.items() if not is_execution_only(f"{path}{k}")}
+
+    return prune(cfg.model_dump(mode="json"), "")
 
 
 class RunConfig(Section):

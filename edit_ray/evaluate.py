@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from edit_ray import io
 from edit_ray.config import BenchmarkConfig, EngineConfig, RunConfig
+from edit_ray.steps import Step
 
 STAGE = "eval"
 
@@ -506,3 +507,16 @@ def eval_command(cfg: RunConfig, as_json: bool = False) -> int:
     print(format_table(summary))
     print(f"wrote {io.join(cfg.run.dir, 'eval', 'summary.json')}")
     return 0
+
+
+def run_eval(cfg: RunConfig, run_dir: str) -> dict:
+    """The pipeline's eval step: every student of ``eval.methods`` (and the teacher) on the benchmarks; its
+    counts (in = ok + errors over the answers asked) for the manifest."""
+    return evaluate(cfg, run_dir)["counts"]
+
+
+EVAL = Step("eval", run_eval,
+            reads=("eval", "student.model", "teacher.engine", "data", "run.seed", "method", "sft.data",
+                   "sft.token_budget", "dual.source"),
+            after=("data", "teacher", "sft", "krsl"),  # the teacher is scored from its CEP rows
+            outputs=("eval",), done="eval/eval.parquet", shareable=True)

@@ -10,6 +10,7 @@ A row that a stage cannot process is never dropped: it becomes a row of that sta
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -32,6 +33,12 @@ ERROR_SCHEMA = pa.schema(
 def join(base: str, *parts: str) -> str:
     """Join path parts for a local path or a URI (posix separators, scheme kept)."""
     return posixpath.join(base, *parts)
+
+
+def local_path(path: str) -> str:
+    """An absolute path for a local one (Ray workers and Tune trials run in other working directories); a URI
+    as it is."""
+    return path if "://" in path else os.path.abspath(path)
 
 
 def filesystem(path: str) -> tuple[pafs.FileSystem, str]:
@@ -114,11 +121,20 @@ def report_counts(stage: str, n_in: int, n_ok: int, n_errors: int, extra: dict |
     return {"stage": stage, "in": n_in, "ok": n_ok, "errors": n_errors, **(extra or {})}
 
 
-def write_json(obj: Any, path: str) -> None:
+def write_bytes(data: bytes, path: str) -> None:
+    """Write a whole file (local path or URI), creating its directory."""
     fs, p = filesystem(path)
     fs.create_dir(posixpath.dirname(p), recursive=True)
     with fs.open_output_stream(p) as f:
-        f.write(json.dumps(obj, indent=2, sort_keys=True, default=str).encode())
+        f.write(data)
+
+
+def write_text(text: str, path: str) -> None:
+    write_bytes(text.encode(), path)
+
+
+def write_json(obj: Any, path: str) -> None:
+    write_bytes(json.dumps(obj, indent=2, sort_keys=True, default=str).encode(), path)
 
 
 def read_json(path: str) -> Any:

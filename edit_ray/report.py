@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import io as _bytes_io
-import json
 import posixpath
 import re
 import sys
@@ -28,6 +27,8 @@ from dataclasses import dataclass, field
 
 from edit_ray import io
 from edit_ray.methods import METHODS
+from edit_ray.steps import Step
+from edit_ray.train.run import read_metrics
 
 NOT_RUN = "not run"
 METHOD_LABELS = {"teacher": "teacher (CEP)"}
@@ -101,32 +102,6 @@ def _read_json(path: str):
         return None
 
 
-def read_metrics(path: str) -> list[dict]:
-    """Rows of a metrics JSONL that have numeric ``step`` and ``loss``, one per step in step order; other lines
-    are skipped. A resumed run appends, so the last row of a step wins (as in edit_ray.train.run)."""
-    if not io.exists(path):
-        return []
-    fs, p = io.filesystem(path)
-    with fs.open_input_stream(p) as f:
-        lines = f.read().decode(errors="replace").splitlines()
-    rows = []
-    for line in lines:
-        try:
-            r = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(r, dict) and isinstance(r.get("step"), (int, float)) and isinstance(r.get("loss"), (int, float)):
-            rows.append(r)
-    return sorted({r["step"]: r for r in rows}.values(), key=lambda r: r["step"])
-
-
-def _write_bytes(path: str, data: bytes) -> None:
-    fs, p = io.filesystem(path)
-    fs.create_dir(posixpath.dirname(p), recursive=True)
-    with fs.open_output_stream(p) as f:
-        f.write(data)
-
-
 def _save_figure(fig, run_dir: str, name: str) -> str:
     """Save a matplotlib figure as run_dir/plots/<name> (PNG); returns the path relative to run_dir."""
     import matplotlib.pyplot as plt
@@ -134,7 +109,7 @@ def _save_figure(fig, run_dir: str, name: str) -> str:
     buf = _bytes_io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    _write_bytes(io.join(run_dir, "plots", name), buf.getvalue())
+    io.write_bytes(buf.getvalue(), io.join(run_dir, "plots", name))
     return f"plots/{name}"
 
 
@@ -257,8 +232,8 @@ def task_section(run_dir: str, summary: dict | None) -> Section:
 
 def loss_section(run_dir: str) -> Section:
     sec = Section("Training loss")
-    sft = read_metrics(io.join(run_dir, "sft", "metrics.jsonl"))
-    krsl = read_metrics(io.join(run_dir, "krsl", "metrics.jsonl"))
+    sft, krsl = ([r for r in read_metrics(io.join(run_dir, stage, "metrics.jsonl"))
+                  if isinstance(r.get("loss"), (int, float))] for stage in ("sft", "krsl"))
     if not sft and not krsl:
         sec.text(f"Training {NOT_RUN} (no sft/metrics.jsonl or krsl/metrics.jsonl).")
         return sec
@@ -642,8 +617,8 @@ def write_report(run_dir: str) -> str:
     page = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>edit-ray report: "
             f"{html.escape(name)}</title><style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
     md_path = io.join(run_dir, "report.md")
-    _write_bytes(md_path, "\n".join(md).encode())
-    _write_bytes(io.join(run_dir, "report.html"), page.encode())
+    io.write_text("\n".join(md), md_path)
+    io.write_text(page, io.join(run_dir, "report.html"))
     return md_path
 
 
@@ -655,3 +630,13 @@ def report_command(run_dir: str) -> int:
     path = write_report(run_dir)
     print(path)
     return 0
+
+
+def run_report(cfg, run_dir: str) -> dict:
+    """The pipeline's report step."""
+    return {"report": str(write_report(run_dir))}
+
+
+REPORT = Step("report", run_report, after=("data", "teacher", "dual", "masks", "exposure", "reflect", "sft", "krsl",
+                                           "eval"),
+              outputs=("report", "report.md", "report.html", "plots"), done="report.md")

@@ -27,8 +27,6 @@ rejected_key) and ``<run.dir>/sft/model`` (the stage-1 student, where stage 2 st
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import re
@@ -36,7 +34,8 @@ import sys
 from typing import Any
 
 from edit_ray import io
-from edit_ray.config import ConfigError, RunConfig, TuneConfig, dump_config
+from edit_ray.config import ConfigError, RunConfig, TuneConfig, dump_config, result_values
+from edit_ray.steps import digest
 
 # Tune orders trials by the grid keys sorted by name, the first varying fastest (alpha ... student).
 GRID_KEYS = ("student", "alpha", "beta", "lr", "epochs")
@@ -53,13 +52,8 @@ VAL_LOSS_NOTE = (
 RESULT_COLUMNS = ("trial_id", *GRID_KEYS, "sample", "status", "iterations", "time_s", "init_model", "error")
 
 
-def _local(path: str) -> str:
-    # Tune runs each trial in its own working directory, so relative paths must be made absolute first.
-    return path if "://" in path else os.path.abspath(path)
-
-
 def tune_dir(cfg: RunConfig) -> str:
-    return _local(io.join(cfg.run.dir, "tune"))
+    return io.local_path(io.join(cfg.run.dir, "tune"))
 
 
 def students(cfg: RunConfig) -> list[str]:
@@ -214,7 +208,7 @@ def init_models(cfg: RunConfig) -> dict[str, str]:
     """
     from edit_ray.models import load_tokenizer
 
-    sft_model = _local(io.join(cfg.run.dir, "sft", "model"))
+    sft_model = io.local_path(io.join(cfg.run.dir, "sft", "model"))
     out: dict[str, str] = {}
     vocab = None
     for student in students(cfg):
@@ -354,20 +348,19 @@ def sweep_setup(cfg: RunConfig) -> dict[str, Any]:
     peak = measured_peak_mb(cfg.run.dir)
     memory = peak * MEMORY_MARGIN if peak and not cfg.krsl.use_gpu else None
     node_mb = min((n["Resources"].get("memory", 0) / 2**20 for n in ray.nodes() if n.get("Alive")), default=0)
-    return {"base": cfg.model_dump(mode="json"), "train_path": _local(train_path), "val_path": _local(val_path),
+    return {"base": cfg.model_dump(mode="json"), "train_path": io.local_path(train_path), "val_path": io.local_path(val_path),
             "worker_memory_mb": memory if memory and memory < node_mb else None,
-            "run_dir": _local(cfg.run.dir),
+            "run_dir": io.local_path(cfg.run.dir),
             "init_models": init_models(cfg), "trials_dir": io.join(tune_dir(cfg), "trials"), "metric": cfg.tune.metric,
             "grid_size": n_trials(cfg) // cfg.tune.num_samples}
 
 
 # ---------------------------------------------------------------------------------------- sweep
 def _sweep_fingerprint(cfg: RunConfig) -> dict[str, Any]:
-    """What a restored sweep must share with the original: the grid and everything trials train with."""
-    tree = cfg.model_dump(mode="json")
-    tree["tune"].pop("max_concurrent_trials")  # may differ between machines
-    return {"grid": {k: v for k, v in tree["tune"].items()},
-            "config_sha": hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()[:16]}
+    """What a restored sweep must share with the original: the grid and everything trials train with
+    (execution-only settings, such as max_concurrent_trials, may differ between machines)."""
+    tree = result_values(cfg)
+    return {"grid": tree["tune"], "config_sha": digest(tree)}
 
 
 def _make_tuner(cfg: RunConfig, setup: dict[str, Any], restore: bool):
@@ -508,8 +501,8 @@ def write_results(rows: list[dict], metric: str, out_dir: str) -> dict[str, str]
     writer.writerows({c: r[c] for c in columns} for r in rows)
     paths = {"csv": io.join(out_dir, "results.csv"), "md": io.join(out_dir, "results.md"),
              "plot": io.join(out_dir, "plots", "metric_vs_beta.png")}
-    _write_text(paths["csv"], buf.getvalue())
-    _write_text(paths["md"], results_markdown(rows, metric))
+    io.write_text(buf.getvalue(), paths["csv"])
+    io.write_text(results_markdown(rows, metric), paths["md"])
     plot_metric_vs_beta(rows, metric, paths["plot"])
     return paths
 
@@ -561,13 +554,6 @@ def plot_metric_vs_beta(rows: list[dict], metric: str, path: str) -> None:
     plt.close(fig)
 
 
-def _write_text(path: str, text: str) -> None:
-    fs, p = io.filesystem(path)
-    fs.create_dir(os.path.dirname(p), recursive=True)
-    with fs.open_output_stream(p) as f:
-        f.write(text.encode())
-
-
 def run_sweep(cfg: RunConfig, restore: bool = False) -> dict[str, Any]:
     """Run (or resume) the sweep of ``cfg.tune`` and write its results; Ray must be initialised.
 
@@ -595,9 +581,9 @@ def run_sweep(cfg: RunConfig, restore: bool = False) -> dict[str, Any]:
     best_yaml = None
     if best is not None:
         best_yaml = io.join(tune_dir(cfg), "best.yaml")
-        _write_text(best_yaml, f"# best trial {best['trial_id']} of sweep {cfg.run.name}: "
-                               f"{cfg.tune.metric}={best[cfg.tune.metric]:.6g}\n# launch: edit-ray run {best_yaml}\n"
-                               + dump_config(apply_trial(cfg, best)))
+        io.write_text(f"# best trial {best['trial_id']} of sweep {cfg.run.name}: "
+                      f"{cfg.tune.metric}={best[cfg.tune.metric]:.6g}\n# launch: edit-ray run {best_yaml}\n"
+                      + dump_config(apply_trial(cfg, best)), best_yaml)
     return {"rows": rows, "best": best, "best_yaml": best_yaml, "results_csv": out["csv"],
             "results_md": out["md"], "plot": out["plot"], "experiment": io.join(tune_dir(cfg), cfg.run.name)}
 

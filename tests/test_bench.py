@@ -136,7 +136,7 @@ def test_token_budget_steps_follow_the_epoch_order():
 @pytest.fixture(scope="module")
 def dual_run(tmp_path_factory, ray_local, tiny_model_dir) -> RunConfig:
     """A run directory up to the dual stage: 2 synthetic tasks, program teacher with 2 extra CEP samples."""
-    from edit_ray.pipeline import run_data
+    from edit_ray.data.stage import run_data
     from edit_ray.teacher.stage import run_dual, run_teacher
 
     cfg = load_config(None, [f"run.dir={tmp_path_factory.mktemp('dual')}", f"student.model={tiny_model_dir}",
@@ -204,8 +204,7 @@ def test_ablations_zero_the_weights_they_drop(dual_run, tmp_path):
     from edit_ray.train.data import krsl_examples
 
     cfg = dual_run
-    run_masking(io.join(cfg.run.dir, "dual", "pairs.parquet"), str(tmp_path), cfg.student.model, cfg.masking,
-                cfg.krsl.alpha, cfg.krsl.beta, cfg.krsl.gamma)
+    run_masking(io.join(cfg.run.dir, "dual", "pairs.parquet"), str(tmp_path), cfg.student.model, cfg.masking)
     masks = io.read_table(str(tmp_path / "masks.parquet"))
     batch = {c: masks[c].to_pylist() for c in ("pair_id", "prompt_ids", "chosen_ids", "rejected_ids", "chosen_key",
                                                 "rejected_key")}

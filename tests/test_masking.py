@@ -205,21 +205,35 @@ def test_key_tokens_find_the_injected_mistake_step_of_synthetic_tasks(tiny_model
 
 
 # ------------------------------------------------------------------------------------ the pure stage row
-def test_mask_pair_weights_and_error_reasons(tiny_model_dir):
+def test_mask_pair_masks_their_krsl_weights_and_error_reasons(tiny_model_dir):
     from edit_ray.masking.stage import mask_pair
     from edit_ray.models import load_tokenizer
+    from edit_ray.tokens import tokenize_pair
+    from edit_ray.train.data import krsl_examples
 
     tok, cfg = load_tokenizer(tiny_model_dir), MaskingConfig()
-    out = mask_pair(tok, "Q:", CHOSEN, REJECTED, cfg, alpha=1.0, beta=0.025, gamma=0.1)
-    assert out["error"] is None
-    assert out["chosen_weights"].tolist() == pytest.approx(np.where(out["chosen_key"] == 1, 1.0, 0.1).tolist())
-    assert out["rejected_weights"].tolist() == pytest.approx((out["rejected_key"] * 0.025).tolist())
+    out = mask_pair(tok, "Q:", CHOSEN, REJECTED, cfg)
+    assert out["error"] is None and not any("weights" in k for k in out)  # masks only, no loss weights
+    prompt_ids, c = tokenize_pair(tok, "Q:", CHOSEN)
+    _, r = tokenize_pair(tok, "Q:", REJECTED)
+    ck, rk = key_masks(c, r)
+    assert (out["prompt_ids"], out["chosen_ids"], out["rejected_ids"]) == (prompt_ids, c, r)
+    assert (out["chosen_key"].tolist(), out["rejected_key"].tolist()) == (ck.tolist(), rk.tolist())
     assert out["n_key_rejected"] == int(out["rejected_key"].sum()) >= 4
-    assert mask_pair(tok, "Q:", CHOSEN, CHOSEN, cfg, 1, 0.025, 0)["error"] == "identical_pair"
-    assert mask_pair(tok, "Q:", "alpha beta", "12345 67890", cfg, 1, 0.025, 0)["error"] == "unrelated_pair"
-    bad = mask_pair(tok, "Q:", "", REJECTED, cfg, 1, 0.025, 0)
+    # KRSL training weighs the stored masks: alpha on key tokens and gamma elsewhere, beta on the wrong key tokens
+    batch = {"pair_id": ["p"], **{c: [out[c]] for c in ("prompt_ids", "chosen_ids", "rejected_ids",
+                                                       "chosen_key", "rejected_key")}}
+    ex = krsl_examples(batch, alpha=1.0, beta=0.025, gamma=0.1, max_length=10_000)
+    n = len(prompt_ids)
+    assert ex["error"] == [None]
+    assert ex["chosen_w"][0][n:].tolist() == pytest.approx(np.where(out["chosen_key"] == 1, 1.0, 0.1).tolist())
+    assert ex["rejected_w"][0][n:].tolist() == pytest.approx((out["rejected_key"] * 0.025).tolist())
+    assert not ex["chosen_w"][0][:n].any() and not ex["rejected_w"][0][:n].any()  # the prompt weighs 0
+    assert mask_pair(tok, "Q:", CHOSEN, CHOSEN, cfg)["error"] == "identical_pair"
+    assert mask_pair(tok, "Q:", "alpha beta", "12345 67890", cfg)["error"] == "unrelated_pair"
+    bad = mask_pair(tok, "Q:", "", REJECTED, cfg)
     assert (bad["error"], bad["detail"]) == ("bad_input", "field 'chosen' is empty")
-    assert mask_pair(tok, None, CHOSEN, REJECTED, cfg, 1, 0.025, 0)["detail"] == "field 'prompt' is missing"
+    assert mask_pair(tok, None, CHOSEN, REJECTED, cfg)["detail"] == "field 'prompt' is missing"
 
 
 def test_read_pairs_from_parquet_and_jsonl_keep_rows_and_name_bad_lines(tmp_path):

@@ -42,14 +42,14 @@ def pairs_jsonl(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run_dir(ray_local, pairs_jsonl, tiny_model_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "masks"
-    result = run_masking(pairs_jsonl, str(out), tiny_model_dir, MaskingConfig(num_workers=2, batch_size=2),
-                         alpha=1.0, beta=0.025, gamma=0.0)
+    result = run_masking(pairs_jsonl, str(out), tiny_model_dir, MaskingConfig(num_workers=2, batch_size=2))
     return out, result
 
 
 def test_stage_writes_masks_equal_to_the_kernel_in_input_order(run_dir, tiny_model_dir):
     from edit_ray.models import load_tokenizer
     from edit_ray.tokens import tokenize_pair
+    from edit_ray.train.data import krsl_examples
 
     out, _ = run_dir
     masks = io.read_table(str(out / "masks.parquet"))
@@ -62,10 +62,18 @@ def test_stage_writes_masks_equal_to_the_kernel_in_input_order(run_dir, tiny_mod
         ck, rk = key_masks(c, r)
         assert (row["prompt_ids"], row["chosen_ids"], row["rejected_ids"]) == (prompt_ids, c, r)
         assert (row["chosen_key"], row["rejected_key"]) == (ck.tolist(), rk.tolist())
-        assert row["chosen_weights"] == pytest.approx(ck.astype(float).tolist())
-        assert row["rejected_weights"] == pytest.approx((rk * 0.025).tolist())
         assert (row["n_key_chosen"], row["n_key_rejected"]) == (int(ck.sum()), int(rk.sum()))
     assert pq.read_schema(out / "masks.parquet").metadata[b"edit_ray.tokenizer"].decode() == tiny_model_dir
+    # the table holds masks only; KRSL training weighs them: alpha on key tokens, gamma elsewhere (chosen),
+    # beta on key tokens, 0 elsewhere (rejected), 0 on the prompt
+    batch = {c: masks[c].to_numpy(zero_copy_only=False) for c in masks.column_names}
+    ex = krsl_examples(batch, alpha=1.0, beta=0.025, gamma=0.1, max_length=10_000)
+    assert ex["error"] == [None] * masks.num_rows
+    for i, row in enumerate(masks.to_pylist()):
+        n_prompt = len(row["prompt_ids"])
+        ck, rk = np.asarray(row["chosen_key"]), np.asarray(row["rejected_key"])
+        assert ex["chosen_w"][i].tolist() == pytest.approx([0.0] * n_prompt + np.where(ck == 1, 1.0, 0.1).tolist())
+        assert ex["rejected_w"][i].tolist() == pytest.approx([0.0] * n_prompt + (rk * 0.025).tolist())
 
 
 def test_stage_errors_stats_and_counts(run_dir):
@@ -85,13 +93,13 @@ def test_stage_errors_stats_and_counts(run_dir):
     assert 0 < result["key_fraction_rejected"] < 1
     stats = io.read_json(str(out / "stats.json"))
     assert stats["errors_by_reason"] == {"bad_input": 3, "identical_pair": 1, "unrelated_pair": 1}
+    assert not {"alpha", "beta", "gamma"} & set(stats)  # the masks do not depend on the KRSL weights
     assert (out / "key_fraction.png").stat().st_size > 1000
 
 
 def test_mask_cli_json_and_show(ray_local, pairs_jsonl, tiny_model_dir, tmp_path, capsys):
     out = tmp_path / "m.parquet"
-    rc = mask_command(pairs_jsonl, tokenizer=tiny_model_dir, out=str(out), as_json=True, num_workers=1,
-                      alpha=1.0, beta=0.025, gamma=0.0)
+    rc = mask_command(pairs_jsonl, tokenizer=tiny_model_dir, out=str(out), as_json=True, num_workers=1)
     printed = capsys.readouterr().out
     assert rc == 0
     result = json.loads(printed)
@@ -176,7 +184,7 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
     tokenized = text
     for c in ID_COLUMNS:
         tokenized = tokenized.append_column(c, pa.array(ids[c], pa.list_(pa.int32())))
-    masker = KeyTokenMasker(tiny_model_dir, cfg, 1.0, 0.025, 0.1)
+    masker = KeyTokenMasker(tiny_model_dir, cfg)
     for table, first in ((text, 0), (tokenized, 0), (tokenized.slice(2), 2)):  # a slice: offsets don't start at 0
         pairs = number_rows(table)
         # two batches returned out of order, as an actor pool may; then one batch of rows out of order
@@ -186,8 +194,7 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
         assert again.equals(got) and errors_again == errors
         with pytest.raises(RuntimeError, match="returned"):  # a row lost or doubled is a bug, never dropped silently
             collect_masks(pairs, [masker(pairs.slice(1)), masker(pairs.slice(0, 2))])
-        wants = [(r, mask_pair(tok, r["prompt"], r["chosen"], r["rejected"], cfg, 1.0, 0.025, 0.1))
-                 for r in rows[first:]]
+        wants = [(r, mask_pair(tok, r["prompt"], r["chosen"], r["rejected"], cfg)) for r in rows[first:]]
         assert got["pair_id"].to_pylist() == [r["pair_id"] for r, w in wants if w["error"] is None]
         assert [(e["row_id"], e["reason"]) for e in errors] == [(r["pair_id"], w["error"]) for r, w in wants
                                                                 if w["error"]]
@@ -195,8 +202,6 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
             for col in ("prompt_ids", "chosen_ids", "rejected_ids", "chosen_key", "rejected_key",
                         "n_key_chosen", "n_key_rejected"):
                 assert list(np.atleast_1d(g[col])) == list(np.atleast_1d(want[col])), (r["pair_id"], col)
-            for col in ("chosen_weights", "rejected_weights"):
-                assert g[col] == pytest.approx(want[col].tolist()), (r["pair_id"], col)
         assert {e["row_id"]: e["reason"] for e in errors} == {
             "same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input"}
 
@@ -242,7 +247,7 @@ def test_two_workers_both_mask_pairs(ray_local, tiny_model_dir, monkeypatch):
     rows = [{"pair_id": f"p{i}", "prompt": PROMPT, "chosen": GOOD[i % 3][1], "rejected": GOOD[i % 3][2]}
             for i in range(64)]
     ds = stage.masks_dataset(stage.number_rows(pa.Table.from_pylist(rows)), tiny_model_dir,
-                             MaskingConfig(num_workers=2), 1.0, 0.025, 0.0)
+                             MaskingConfig(num_workers=2))
     out = pa.concat_tables(list(ds.iter_batches(batch_size=None, batch_format="pyarrow")))
     assert sorted(out[stage._ROW].to_pylist()) == list(range(64)) and out["error"].null_count == 64
     per_actor = out.group_by("pid").aggregate([("pid", "count")])

@@ -109,33 +109,6 @@ def test_mistake_counts_keep_every_type_so_rounds_line_up():
         mistakes.count_types(["typo"])
 
 
-def test_run_step_skips_a_finished_step_and_reruns_a_changed_one(tmp_path):
-    calls = []
-
-    def fn():
-        calls.append(1)
-        io.write_json({"n": len(calls)}, str(tmp_path / "step" / "out.json"))
-        return {"n": len(calls)}
-
-    step = str(tmp_path / "step")
-    r1, h1 = rounds.run_step(step, "x", {"a": 1}, fn)
-    r2, h2 = rounds.run_step(step, "x", {"a": 1}, fn)
-    assert (r1, h1) == (r2, h2) == ({"n": 1}, h1) and len(calls) == 1
-    r3, h3 = rounds.run_step(step, "x", {"a": 2}, fn)
-    assert r3 == {"n": 2} and h3 != h1 and len(calls) == 2
-
-
-def test_clear_rounds_deletes_round_dirs_and_the_summary_only(tmp_path):
-    run = str(tmp_path / "run")
-    for rel in ("round_1/krsl/m.json", "round_12/eval/summary.json", "round_x/keep.json", "krsl/keep.json",
-                "orion/rounds.json", "orion/sft_keep.json"):
-        io.write_json({}, io.join(run, rel))
-    deleted = rounds.clear_rounds(run)
-    assert sorted(p.rsplit("/", 1)[1] for p in deleted) == ["round_1", "round_12", "rounds.json"]
-    assert [io.exists(io.join(run, p)) for p in ("round_1", "round_12", "round_x", "krsl", "orion/sft_keep.json")] \
-        == [False, False, True, True, True]
-
-
 # ------------------------------------------------------------------------------ program teacher
 _TOKEN_STRIP = ".,:;()"
 
@@ -271,6 +244,7 @@ def test_exposure_then_reflection_then_sft_on_the_tiny_model(tiny_run):
 
     cfg, run_dir, qs = tiny_run
     train = [q for q in qs if q["split"] == "train"]
+    cfg = cfg.model_copy(update={"sft": cfg.sft.model_copy(update={"data": "reflected"})})  # ORION's stage 1
     got = rounds.run_reflection(cfg, run_dir)  # student = the tiny random model: exposes and reflects
 
     exp = got["exposure"]

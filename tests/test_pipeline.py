@@ -1,6 +1,7 @@
-"""The resumable pipeline (edit_ray/pipeline.py): manifests, skip, resume, --from, and one real tiny run.
+"""The resumable pipeline (edit_ray/pipeline.py and the step runner, edit_ray/steps.py): manifests, skip,
+resume, --from, execution-only settings, and one real tiny run.
 
-The first group replaces the stage functions with small recorders (the one injection point of
+The first group replaces the step functions with small recorders (the one injection point of
 run_pipeline) to pin the manifest logic in milliseconds. The last group runs the real stages end to end
 on a tiny model: program teacher, 2 synthetic tasks, 1-2 training steps per stage, a few eval questions.
 """
@@ -14,6 +15,10 @@ import pytest
 
 from edit_ray import io, pipeline
 from edit_ray.config import STAGES, load_config
+from edit_ray.data.stage import run_data
+
+# The steps a non-ORION method runs (exposure and reflect are ORION's, recorded as not run).
+RUN = [s for s in STAGES if s not in ("exposure", "reflect")]
 
 
 # ------------------------------------------------------------------------------ recorder stages
@@ -23,7 +28,7 @@ def recorder_stages(calls: list[str], fail_in: set[str] | None = None) -> dict:
     def make(stage: str):
         def fn(cfg, run_dir):
             calls.append(stage)
-            path = io.join(run_dir, pipeline.DONE_ARTIFACT[stage])
+            path = io.join(run_dir, pipeline.STEP[stage].done)
             if stage in ("sft", "krsl"):  # a model directory
                 io.write_json({"stage": stage}, io.join(path, "config.json"))
                 return {"steps": 2}
@@ -59,7 +64,7 @@ def test_fresh_run_writes_config_and_a_done_manifest_per_stage(cfg):
     calls: list[str] = []
     report = pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
     run_dir = cfg.run.dir
-    assert calls == list(STAGES)
+    assert calls == RUN
     assert report == io.join(run_dir, "report.md") and io.exists(report)
     assert load_config(io.join(run_dir, "config.yaml")) == cfg
     m = manifests(run_dir)
@@ -69,7 +74,8 @@ def test_fresh_run_writes_config_and_a_done_manifest_per_stage(cfg):
     # krsl reads the sft model and the masks, and in ORION modes the questions and dual CoTs too
     assert set(m["krsl"]["inputs"]["upstream"]) == {"data", "dual", "sft", "masks"}
     assert m["krsl"]["inputs"]["config"]["krsl"]["beta"] == 0.025
-    assert m["masks"]["inputs"]["config"]["krsl.beta"] == 0.025
+    assert "krsl.beta" not in m["masks"]["inputs"]["config"]  # KRSL's weights are applied at training
+    assert m["exposure"]["counts"] == {"skipped": "sft.data=rwc trains on no reflected CoTs"}
 
 
 def test_second_run_skips_every_stage_and_keeps_manifests(cfg):
@@ -96,8 +102,14 @@ def test_from_krsl_reruns_krsl_eval_report_only(cfg):
     "override, rerun",
     [
         ("krsl.lr=1e-5", ["krsl", "eval", "report"]),  # training only: teacher CoTs and masks are kept
-        ("krsl.beta=0.05", ["masks", "krsl", "eval", "report"]),  # weights live in the masks
+        ("krsl.beta=0.05", ["krsl", "eval", "report"]),  # weights are applied at training: no re-masking
         ("teacher.engine.temperature=0.5", ["teacher", "dual", "masks", "sft", "krsl", "eval", "report"]),
+        # execution-only settings (how fast, not what): nothing re-runs
+        ("teacher.engine.batch_size=3", []),
+        ("eval.engine.concurrency=2", []),
+        ("masking.num_workers=2", []),
+        ("sft.cpus_per_worker=1", []),
+        ("resources.num_cpus=4", []),
     ],
 )
 def test_changed_config_reruns_the_stages_that_read_it_and_their_downstream(tmp_path, override, rerun):
@@ -127,9 +139,9 @@ def test_interrupted_stage_resumes_its_rows_and_then_runs_downstream(cfg):
 def test_a_garbled_manifest_reruns_only_its_stage(cfg):
     pipeline.run_pipeline(cfg, stages=recorder_stages([]))
     before = manifests(cfg.run.dir)
-    fs, p = io.filesystem(pipeline.manifest_path(cfg.run.dir, "dual"))
+    fs, p = io.filesystem(io.join(cfg.run.dir, "dual", "manifest.json"))
     with fs.open_output_stream(p) as f:
-        f.write(b'{"stage": "dual", "status": "do')  # cut off mid-write
+        f.write(b'{"step": "dual", "status": "do')  # cut off mid-write
     calls: list[str] = []
     pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
     assert calls == ["dual"]  # it resumed from its rows and ended with the same output: downstream kept
@@ -144,7 +156,7 @@ def test_deleted_manifest_resumes_that_stage_and_keeps_downstream_when_its_outpu
     # remove the eval manifest and half of its rows, as a crash between rows would leave them
     eval_path = io.join(cfg.run.dir, "eval", "eval.parquet")
     io.write_table(io.read_table(eval_path).slice(0, 1), eval_path)
-    fs, p = io.filesystem(pipeline.manifest_path(cfg.run.dir, "eval"))
+    fs, p = io.filesystem(io.join(cfg.run.dir, "eval", "manifest.json"))
     fs.delete_file(p)
     calls: list[str] = []
     pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
@@ -181,13 +193,33 @@ def test_run_dir_may_be_a_uri(tmp_path):
     assert json.loads((tmp_path / "uri-run" / "krsl" / "manifest.json").read_text())["status"] == "done"
 
 
-def test_missing_stage_module_fails_before_any_stage_runs_and_names_it(cfg, monkeypatch):
-    monkeypatch.setitem(pipeline.ENTRY_POINTS, "eval", ("edit_ray.no_such_stage", "evaluate"))
+def test_orion_reflection_runs_as_its_own_steps_before_stage_1(tmp_path):
+    """sft.data=reflected: exposure and reflect run between masks and sft; --from reflect keeps exposure."""
+    cfg = load_config(None, [f"run.dir={tmp_path / 'run'}", "sft.data=reflected", "dual.source=none"])
     calls: list[str] = []
-    fakes = {s: f for s, f in recorder_stages(calls).items() if s != "eval"}
-    with pytest.raises(RuntimeError, match=r"stage 'eval' needs edit_ray\.no_such_stage\.evaluate.*missing"):
-        pipeline.run_pipeline(cfg, stages=fakes)
-    assert calls == []
+    pipeline.run_pipeline(cfg, stages=recorder_stages(calls))
+    assert calls == ["data", "teacher", "dual", "masks", "exposure", "reflect", "sft", "eval", "report"]
+    m = manifests(cfg.run.dir)
+    assert m["sft"]["inputs"]["upstream"]["reflect"] is not None
+    assert m["exposure"]["inputs"]["config"]["orion.exposure_samples"] == cfg.orion.exposure_samples
+    before = m
+    calls = []
+    pipeline.run_pipeline(cfg, from_stage="reflect", stages=recorder_stages(calls))
+    assert calls == ["reflect", "sft", "eval", "report"]
+    assert manifests(cfg.run.dir)["exposure"] == before["exposure"]
+
+
+def test_from_krsl_also_clears_orion_rounds(tmp_path):
+    """KRSL's outputs include every round_<i>/ directory and orion/rounds.json (ORION rounds run inside it)."""
+    cfg = load_config(None, [f"run.dir={tmp_path / 'run'}"])
+    pipeline.run_pipeline(cfg, stages=recorder_stages([]))
+    for rel in ("round_1/krsl/m.json", "round_12/eval/summary.json", "round_x/keep.json", "orion/rounds.json",
+                "orion/exposure/keep.json"):
+        io.write_json({}, io.join(cfg.run.dir, rel))
+    pipeline.run_pipeline(cfg, from_stage="krsl", stages=recorder_stages([]))
+    assert [io.exists(io.join(cfg.run.dir, p)) for p in
+            ("round_1", "round_12", "orion/rounds.json", "round_x", "orion/exposure/keep.json")] == \
+        [False, False, False, True, True]
 
 
 def test_unknown_from_stage_is_rejected(cfg):
@@ -196,12 +228,12 @@ def test_unknown_from_stage_is_rejected(cfg):
 
 
 def test_data_stage_writes_questions_and_errors_and_counts(tmp_path, capsys):
-    """The data stage is the pipeline's own code (the others are library calls): real synthetic tasks."""
+    """The data step on real synthetic tasks and a file with one unreadable row."""
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"input": "2+2?", "target": "4"}\nnot json\n')
     cfg = load_config(None, [f"run.dir={tmp_path / 'run'}", f"data.paths=[{bad}]",
                              "data.synthetic.tasks=[boolean_expressions]", "data.synthetic.n_per_task=5"])
-    counts = pipeline.run_data(cfg, cfg.run.dir)
+    counts = run_data(cfg, cfg.run.dir)
     questions = io.read_table(io.join(cfg.run.dir, "data", "questions.parquet"))
     errors = io.read_table(io.join(cfg.run.dir, "data", "errors.parquet"))
     assert questions.num_rows == 6 and errors.num_rows == 1
@@ -241,6 +273,7 @@ def test_tiny_pipeline_writes_every_artifact_with_counts(tiny_run):
     run_dir = cfg.run.dir
     assert io.exists(report) and report.endswith("report.md")
     assert all(m[s]["status"] == "done" for s in STAGES)
+    assert m["reflect"]["artifact"] == "skipped"
     questions = io.read_table(io.join(run_dir, "data", "questions.parquet"))
     assert questions.num_rows == m["data"]["counts"]["ok"] == 10
     assert m["teacher"]["counts"]["in"] == questions.filter(
@@ -261,7 +294,7 @@ def test_tiny_pipeline_second_run_skips_everything(tiny_run, capsys):
     pipeline.run_pipeline(cfg)
     assert manifests(cfg.run.dir) == before  # every manifest, its finish time included: nothing ran again
     out = capsys.readouterr().out
-    assert out.count("skipped, finished earlier") == len(pipeline.STAGES) and "starting" not in out
+    assert out.count("skipped, finished earlier") == len(STAGES) and "starting" not in out
 
 
 @pytest.mark.slow
@@ -311,7 +344,7 @@ def test_runs_sharing_a_store_reuse_each_others_finished_stages(tmp_path):
     calls_b: list[str] = []
     pipeline.run_pipeline(a, stages=recorder_stages(calls_a))
     pipeline.run_pipeline(b, stages=recorder_stages(calls_b))
-    assert calls_a == list(STAGES)
+    assert calls_a == RUN
     assert calls_b == ["krsl", "eval", "report"]
     for stage in ("data", "teacher", "dual", "masks", "sft"):
         assert os.path.realpath(tmp_path / "a" / stage) == os.path.realpath(tmp_path / "b" / stage)

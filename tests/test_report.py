@@ -66,11 +66,9 @@ def run_dir(tmp_path_factory, tiny_model_dir) -> Path:
     masks = [
         {"pair_id": "p0", "prompt_ids": [1, 2], "chosen_ids": chosen, "rejected_ids": rejected,
          "chosen_key": chosen_key, "rejected_key": rejected_key,
-         "chosen_weights": [float(k) for k in chosen_key], "rejected_weights": [-0.025 * k for k in rejected_key],
          "n_key_chosen": sum(chosen_key), "n_key_rejected": sum(rejected_key)},
         {"pair_id": "p1", "prompt_ids": [1], "chosen_ids": [5, 6, 7, 8], "rejected_ids": [5, 6, 9, 9],
-         "chosen_key": [0, 0, 1, 1], "rejected_key": [0, 0, 1, 1], "chosen_weights": [0, 0, 1.0, 1.0],
-         "rejected_weights": [0, 0, -0.025, -0.025], "n_key_chosen": 2, "n_key_rejected": 2},
+         "chosen_key": [0, 0, 1, 1], "rejected_key": [0, 0, 1, 1], "n_key_chosen": 2, "n_key_rejected": 2},
     ]
     io.write_table(masks, str(d / "masks" / "masks.parquet"))
     io.write_table([{"pair_id": "p0", "origin": "dual+"}, {"pair_id": "p1", "origin": "dual-"}],

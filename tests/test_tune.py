@@ -124,7 +124,6 @@ def test_empty_grid_is_a_config_error():
 # ------------------------------------------------------------------------------- real sweep
 def _write_masks(path: str, tokenizer) -> None:
     """Tiny masks table in the contract's format; key tokens from a plain diff of the token ids."""
-    from edit_ray.masking.kernel import key_weights
     from edit_ray.tokens import tokenize_pair
 
     rows = []
@@ -138,13 +137,11 @@ def _write_masks(path: str, tokenizer) -> None:
             if tag == "equal":
                 ck[i1:i2], rk[j1:j2] = [0] * (i2 - i1), [0] * (j2 - j1)
         rows.append({"pair_id": f"p{i}", "prompt_ids": p_ids, "chosen_ids": chosen, "rejected_ids": rejected,
-                     "chosen_weights": key_weights(ck, 1.0).tolist(), "rejected_weights": key_weights(rk, 0.025).tolist(),
                      "chosen_key": ck, "rejected_key": rk, "n_key_chosen": sum(ck), "n_key_rejected": sum(rk)})
     import pyarrow as pa
 
     schema = pa.schema([("pair_id", pa.string()), ("prompt_ids", pa.list_(pa.int32())),
                         ("chosen_ids", pa.list_(pa.int32())), ("rejected_ids", pa.list_(pa.int32())),
-                        ("chosen_weights", pa.list_(pa.float32())), ("rejected_weights", pa.list_(pa.float32())),
                         ("chosen_key", pa.list_(pa.int8())), ("rejected_key", pa.list_(pa.int8())),
                         ("n_key_chosen", pa.int32()), ("n_key_rejected", pa.int32())])
     io.write_table(pa.Table.from_pylist(rows, schema=schema), path)

@@ -1,6 +1,7 @@
-"""Key-step masking (EDIT, edit-method.md §2): minimum edit distance key tokens and KRSL weights.
+"""Key-step masking (EDIT, edit-method.md §2): minimum edit distance key tokens as 0/1 masks.
 
-- ``kernel``: fast alignment (rapidfuzz) → key masks; ``key_weights`` turns a mask into loss weights.
+- ``kernel``: fast alignment (rapidfuzz) → key masks; ``key_weights`` turns a mask into KRSL loss weights
+  (called at training time by ``edit_ray.train.data``; the masks table holds no weights).
 - ``reference``: the paper's pure-Python DP, the baseline for tests and benchmarks.
 - ``widen``: optional widening of key tokens to words or reasoning steps.
 - ``stage``: the Ray Data stage and the ``edit-ray mask`` command; ``show``: ``edit-ray mask show``.

@@ -11,7 +11,8 @@ tie order (delete > insert > diagonal); any minimum-cost script is a valid EDIT 
 
 ``key_weights`` is the one place where a key mask becomes loss weights (paper eq. 5–7: α on the correct
 CoT's key tokens, γ elsewhere; β on the wrong CoT's key tokens, 0 elsewhere; the KRSL loss subtracts the
-β term, so β here is ≥ 0).
+β term, so β here is ≥ 0). KRSL training calls it (``edit_ray.train.data``); the masking stage stores the
+masks only, so α, β and γ change without re-masking.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-"""Ray Data stage: key-token masks and weights for (correct, wrong) CoT pairs (EDIT step 3, edit-method.md §2).
+"""Ray Data stage: key-token masks for (correct, wrong) CoT pairs (EDIT step 3, edit-method.md §2).
 
 Reads pairs ``{pair_id, prompt, chosen, rejected}`` (``dual/pairs.parquet``, or JSONL / Parquet given to
 ``edit-ray mask``), tokenizes each with the student's tokenizer exactly as training does
 (``edit_ray.tokens.tokenize_pair``; or takes the ids from Parquet columns ``ID_COLUMNS`` made that way with
 the same tokenizer), aligns the two responses with the minimum edit distance kernel and
-writes the masks table of docs/CONTRACTS.md (columns in ``OUTPUT_COLUMNS``). The weights are the KRSL
-ones (paper eqs. 5–7; KRSL = key reasoning steps learning, stage 2 of EDIT): α on the correct CoT's key
-tokens and γ elsewhere, β on the wrong CoT's key tokens and 0 elsewhere (the loss subtracts the β term).
+writes the masks table of docs/CONTRACTS.md (columns in ``OUTPUT_COLUMNS``): 0/1 key masks, no loss
+weights. KRSL training (key reasoning steps learning, stage 2 of EDIT) turns the masks into the paper's
+weights (eqs. 5–7: α on the correct CoT's key tokens and γ elsewhere, β on the wrong CoT's key tokens and 0
+elsewhere) with ``kernel.key_weights`` in ``edit_ray.train.data``, so α, β and γ change without re-masking.
 
 Three layers (style.md §6): ``mask_pair`` is a pure function of one pair; ``KeyTokenMasker`` holds the
 tokenizer, built once per Ray Data actor, and masks a batch; ``mask_pairs`` wires ``map_batches`` over an
@@ -30,9 +31,10 @@ import pyarrow.compute as pc
 
 from edit_ray import io
 from edit_ray.config import MaskingConfig
-from edit_ray.masking.kernel import key_masks, key_positions, key_weights, pack_ids, unpack_ids
+from edit_ray.masking.kernel import key_masks, key_positions, pack_ids, unpack_ids
 from edit_ray.masking.show import mask_show_command  # noqa: F401  (the CLI imports it from here)
 from edit_ray.masking.widen import widen
+from edit_ray.steps import Step
 from edit_ray.tokens import tokenize_pair, tokenize_pairs
 
 if TYPE_CHECKING:
@@ -50,8 +52,6 @@ OUTPUT_COLUMNS = {
     "prompt_ids": "list<int32>: prompt token ids with the tokenizer's special tokens",
     "chosen_ids": "list<int32>: correct CoT's response token ids + EOS",
     "rejected_ids": "list<int32>: wrong CoT's response token ids + EOS",
-    "chosen_weights": "list<float32>: alpha on key tokens, gamma elsewhere",
-    "rejected_weights": "list<float32>: beta on key tokens, 0 elsewhere",
     "chosen_key": "list<int8>: 1 where the correct CoT's token is deleted or replaced in the wrong one",
     "rejected_key": "list<int8>: 1 where the wrong CoT's token is absent from or replaced in the correct one",
     "n_key_chosen": "int32: key tokens of the correct CoT",
@@ -71,15 +71,13 @@ OUTPUT_SCHEMA = pa.schema([
     ("prompt_ids", pa.list_(pa.int32())),
     ("chosen_ids", pa.list_(pa.int32())),
     ("rejected_ids", pa.list_(pa.int32())),
-    ("chosen_weights", pa.list_(pa.float32())),
-    ("rejected_weights", pa.list_(pa.float32())),
     ("chosen_key", pa.list_(pa.int8())),
     ("rejected_key", pa.list_(pa.int8())),
     ("n_key_chosen", pa.int32()),
     ("n_key_rejected", pa.int32()),
 ])
-# What the actors return (``KeyTokenMasker``): per pair, its row number in the input, its masks, weights and
-# counts or why it failed, and the ids when the actor tokenized the texts.
+# What the actors return (``KeyTokenMasker``): per pair, its row number in the input, its masks and counts
+# or why it failed, and the ids when the actor tokenized the texts.
 _ROW = "_row"
 _WORK_SCHEMA = pa.schema([pa.field(_ROW, pa.int64()), *(f for f in OUTPUT_SCHEMA if f.name not in ("pair_id", *ID_COLUMNS)),
                           pa.field("error", pa.string()), pa.field("detail", pa.string())])
@@ -155,9 +153,8 @@ def mask_tokens(chosen_ids: list[int] | str, rejected_ids: list[int] | str, mask
             "n_key_chosen": n_key_chosen, "n_key_rejected": n_key_rejected, "error": None, "detail": None}
 
 
-def mask_pair(tokenizer, prompt: Any, chosen: Any, rejected: Any, masking: MaskingConfig,
-              alpha: float, beta: float, gamma: float) -> dict:
-    """Masks and KRSL weights of one text pair (``mask_tokens`` after ``tokenize_pair``), or why not.
+def mask_pair(tokenizer, prompt: Any, chosen: Any, rejected: Any, masking: MaskingConfig) -> dict:
+    """Ids and key masks of one text pair (``mask_tokens`` after ``tokenize_pair``), or why not.
 
     The actor below computes the same columns a batch at a time; this is the one-pair form (tests, notebooks).
 
@@ -167,20 +164,13 @@ def mask_pair(tokenizer, prompt: Any, chosen: Any, rejected: Any, masking: Maski
     """
     bad = check_fields(prompt, chosen, rejected)
     if bad:
-        return {"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_with_weights(_failed("bad_input", bad),
-                                                                                      alpha, beta, gamma)}
+        return {"prompt_ids": [], "chosen_ids": [], "rejected_ids": [], **_failed("bad_input", bad)}
     prompt_ids, chosen_ids = tokenize_pair(tokenizer, prompt, chosen)
     _, rejected_ids = tokenize_pair(tokenizer, prompt, rejected)
     out = mask_tokens(chosen_ids, rejected_ids, masking, tokenizer, chosen, rejected)
     if out["error"] is not None:
         prompt_ids, chosen_ids, rejected_ids = [], [], []
-    return {"prompt_ids": prompt_ids, "chosen_ids": chosen_ids, "rejected_ids": rejected_ids,
-            **_with_weights(out, alpha, beta, gamma)}
-
-
-def _with_weights(masks: dict, alpha: float, beta: float, gamma: float) -> dict:
-    return {**masks, "chosen_weights": key_weights(masks["chosen_key"], alpha, gamma),
-            "rejected_weights": key_weights(masks["rejected_key"], beta, 0.0)}
+    return {"prompt_ids": prompt_ids, "chosen_ids": chosen_ids, "rejected_ids": rejected_ids, **out}
 
 
 def _failed(reason: str, detail: str) -> dict:
@@ -203,18 +193,17 @@ class KeyTokenMasker:
     """Ray Data callable: one per actor, so the tokenizer is loaded once per worker, not per batch.
 
     A batch is worked on as whole Arrow columns, not rows: each pair's key positions go into one flat buffer
-    per side laid out like the ids, and the weights are computed once over that buffer. Per pair, only the
-    alignment runs in Python. The actor returns what it computes (masks, weights, counts, or why a pair
-    failed) and the ids only when it tokenized the texts itself: ids that arrive tokenized stay with the
+    per side laid out like the ids, which becomes the side's mask column without a copy. Per pair, only the
+    alignment runs in Python. The actor returns what it computes (masks, counts, or why a pair failed) and the ids only when it tokenized the texts itself: ids that arrive tokenized stay with the
     caller (``assemble_masks`` attaches them), since shipping them back cost about a third of the alignment
     time (measured in session 6: ~19 KB per 1024-token pair to serialize into the object store, 8 KB of it ids).
     """
 
-    def __init__(self, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float, gamma: float):
+    def __init__(self, tokenizer: str, masking: MaskingConfig):
         from edit_ray.models import load_tokenizer
 
         self.tokenizer = load_tokenizer(tokenizer)
-        self.masking, self.alpha, self.beta, self.gamma = masking, alpha, beta, gamma
+        self.masking = masking
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         n = batch.num_rows
@@ -269,7 +258,7 @@ class KeyTokenMasker:
             n_key["chosen"][i], n_key["rejected"][i] = len(chosen_at), len(rejected_at)
         arrays = {_ROW: batch[_ROW], "error": pa.array(error, pa.string()), "detail": pa.array(detail, pa.string()),
                   **({} if tokenized else ids)}
-        for side, on, off in (("chosen", self.alpha, self.gamma), ("rejected", self.beta, 0.0)):
+        for side in ("chosen", "rejected"):
             # Offsets index .values absolutely (also in a sliced batch); the masks get offsets from 0, so that
             # their buffers hold this batch's tokens only
             start = offsets[f"{side}_ids"][0]
@@ -277,7 +266,6 @@ class KeyTokenMasker:
             key[np.asarray(key_at[side], np.int64) - start] = 1
             rel = pa.array(np.asarray(offsets[f"{side}_ids"], np.int32) - start)
             arrays[f"{side}_key"] = pa.ListArray.from_arrays(rel, key)
-            arrays[f"{side}_weights"] = pa.ListArray.from_arrays(rel, key_weights(key, on, off))
             arrays[f"n_key_{side}"] = pa.array(n_key[side])
         return pa.table(arrays, schema=_WORK_SCHEMA if tokenized else _WORK_SCHEMA_WITH_IDS)
 
@@ -386,8 +374,7 @@ def number_rows(pairs: pa.Table) -> pa.Table:
     return pairs.append_column(_ROW, pa.array(np.arange(pairs.num_rows, dtype=np.int64)))
 
 
-def masks_dataset(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float,
-                  gamma: float) -> ray.data.Dataset:
+def masks_dataset(pairs: pa.Table, tokenizer: str, masking: MaskingConfig) -> ray.data.Dataset:
     """The lazy Ray Data pipeline of the stage: ``pairs`` (numbered by ``number_rows``) -> ``KeyTokenMasker``
     on an actor pool; ``assemble_masks`` turns what it yields into the masks table.
 
@@ -410,8 +397,7 @@ def masks_dataset(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha
     batch = max(1, -(-pairs.num_rows // n_batches))
     blocks = [pairs.slice(i, batch) for i in range(0, pairs.num_rows, batch)] or [pairs]
     ds = ray.data.from_arrow(blocks).map_batches(
-        KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking, "alpha": alpha,
-                                               "beta": beta, "gamma": gamma},
+        KeyTokenMasker, fn_constructor_kwargs={"tokenizer": tokenizer, "masking": masking},
         batch_size=batch, batch_format="pyarrow", num_cpus=1,
         compute=ray.data.ActorPoolStrategy(size=masking.num_workers, max_tasks_in_flight_per_actor=2),
     )
@@ -419,8 +405,7 @@ def masks_dataset(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha
     return ds
 
 
-def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: float, beta: float,
-               gamma: float) -> tuple[pa.Table, list[dict]]:
+def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig) -> tuple[pa.Table, list[dict]]:
     """Run ``KeyTokenMasker`` over ``pairs`` on an actor pool (Ray must be initialised by the caller).
 
     Returns:
@@ -435,8 +420,7 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig, alpha: f
                   "re-tokenizing the texts", flush=True)
             pairs = pairs.drop_columns([c for c in ID_COLUMNS if c in pairs.column_names])
     pairs = number_rows(pairs)
-    batches = masks_dataset(pairs, tokenizer, masking, alpha, beta, gamma).iter_batches(batch_size=None,
-                                                                                        batch_format="pyarrow")
+    batches = masks_dataset(pairs, tokenizer, masking).iter_batches(batch_size=None, batch_format="pyarrow")
     return collect_masks(pairs, batches)
 
 
@@ -486,8 +470,7 @@ def _write_outputs(masks: pa.Table, errors: list[dict], n_in: int, tokenizer: st
     return {"pairs": masks.num_rows, "errors": len(errors), **stats}
 
 
-def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingConfig, alpha: float = 1.0,
-                beta: float = 0.025, gamma: float = 0.0) -> dict:
+def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingConfig) -> dict:
     """The masking stage of a run: ``out_dir/{masks.parquet, errors.parquet, stats.json, key_fraction.png}``.
 
     Ray must be initialised by the caller.
@@ -496,7 +479,7 @@ def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingC
         ``{"in", "ok", "pairs", "errors", "key_fraction_chosen", "key_fraction_rejected"}`` (ok = pairs masked).
     """
     pairs, parse_errors = read_pairs(pairs_path)
-    masks, errors = mask_pairs(pairs, tokenizer, masking, alpha, beta, gamma)
+    masks, errors = mask_pairs(pairs, tokenizer, masking)
     errors = parse_errors + errors
     n_in = pairs.num_rows + len(parse_errors)
     result = {"in": n_in, "ok": masks.num_rows,
@@ -504,14 +487,13 @@ def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingC
                                io.join(out_dir, "errors.parquet"))}
     reasons = {r: sum(e["reason"] == r for e in errors) for r in sorted({e["reason"] for e in errors})}
     io.write_json({**result, "errors_by_reason": reasons, "tokenizer": tokenizer,
-                   "masking": masking.model_dump(), "alpha": alpha, "beta": beta, "gamma": gamma},
+                   "masking": masking.model_dump()},
                   io.join(out_dir, "stats.json"))
     plot_key_fractions(masks, os.path.join(out_dir, "key_fraction.png"))
     return result
 
 
-def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False, num_workers: int = 1,
-                 alpha: float = 1.0, beta: float = 0.025, gamma: float = 0.0) -> int:
+def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False, num_workers: int = 1) -> int:
     """``edit-ray mask --pairs PAIRS --tokenizer MODEL --out OUT.parquet [--json]``.
 
     Writes OUT and, beside it, ``<stem>.errors.parquet``. With ``as_json`` prints exactly
@@ -532,10 +514,20 @@ def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False,
     # with --json, stdout carries only the JSON line; Ray's and the stage's lines go to stderr
     quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     with quiet, ray_session(load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}"])):
-        masks, errors = mask_pairs(table, tokenizer, masking, alpha, beta, gamma)
+        masks, errors = mask_pairs(table, tokenizer, masking)
         stem = str(out).removesuffix(".parquet")
         result = _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer,
                                 masking, out, stem + ".errors.parquet", quiet=as_json)
     if as_json:
         print(json.dumps(result))
     return 0
+
+
+def run_masks(cfg, run_dir: str) -> dict:
+    """The pipeline's masks step: the dual pairs' key tokens with the student's tokenizer."""
+    return run_masking(io.join(run_dir, "dual", "pairs.parquet"), io.join(run_dir, "masks"), cfg.student.model,
+                       cfg.masking)
+
+
+MASKS = Step("masks", run_masks, reads=("masking", "student.model"), after=("dual",), outputs=("masks",),
+             done="masks/masks.parquet", shareable=True)

@@ -1,39 +1,55 @@
-"""Generate, check, regenerate: the loop behind CEP's answer-phrase retries and AHP/CCP verification.
+"""Generate, check, regenerate: the one loop behind every verified generation of the project.
+
+Callers: CEP's answer-phrase retries and AHP/CCP verification (``teacher/stage.py``), ORION's error-aware
+reflection (``orion/reflect.py``) and EDIT x ORION's minimal rectification (``orion/rectify.py``).
 
 Each attempt is one pass of all still-pending rows through ``edit_ray.engines.generate`` (one engine start
 per attempt, not per row). A result that passes ``check`` is finished; one that fails is regenerated with a
-new seed and ``temperature + temperature_step`` (capped), as the reference CEP loop does, until
-``max_attempts``; then it becomes an error row with the last reason. Finished rows are written to the
-resumable part store as they stream out of the engine, in parts of ``part_rows`` rows.
+new seed, ``sample_seed(run_seed, row_id, attempt - 1)``, and the temperature schedule of the reference CEP
+loop, ``min(t + (attempt - 1) * temperature_step, max(max_temperature, t))`` (a base temperature above the
+cap is kept, never lowered), until ``max_attempts``; then it becomes an error row with the last reason.
+
+Sink: finished rows (ok and error) are written to the resumable part store (``teacher.parts``) as they
+stream out of the engine, in parts of ``part_rows`` rows, so that a killed run regenerates only the rows
+without a finished part. ``generate_resumable`` wraps the loop with the store's bookkeeping (fingerprint,
+rows already done, reading all parts back).
 
 Engine errors: ``empty_prompt`` and ``prompt_too_long`` cannot improve on a retry and fail at once with
-that reason; any other engine error (a failed request, a bad batch) is retried and finally reported as
-``engine_error``.
+that reason (attempts 1); any other engine error (a failed request, a bad batch) is retried and finally
+reported as ``engine_error``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import ray
 
 from edit_ray import io
-from edit_ray.config import EngineConfig
+from edit_ray.config import EngineConfig, is_execution_only
 from edit_ray.engines import error_reason, generate, sample_seed
-from edit_ray.teacher.parts import write_part
+from edit_ray.teacher import parts
 
 # A check looks at one engine result: None accepts it, (reason, detail) rejects it.
 Check = Callable[[dict], "tuple[str, str] | None"]
-# Builds the finished (ok) row from an accepted engine result and its attempt number.
+# Builds the finished (ok) row from an accepted engine result and its attempt number (1-based).
 Finish = Callable[[dict, int], dict]
 
 FINAL_ENGINE_REASONS = ("empty_prompt", "prompt_too_long")
 
 
+def attempt_temperature(base: float, attempt: int, temperature_step: float, max_temperature: float) -> float:
+    """Sampling temperature of ``attempt`` (1-based): raised by ``temperature_step`` per retry, capped at
+    ``max_temperature`` unless the base temperature is already above it."""
+    base = float(base)
+    return min(base + (attempt - 1) * temperature_step, max(max_temperature, base))
+
+
 def generate_with_retries(rows: list[dict], engine: EngineConfig, *, check: Check, finish: Finish, stage: str,
                           parts_dir: str, part_rows: int, max_attempts: int, run_seed: int,
                           temperature_step: float, max_temperature: float) -> dict[str, int]:
-    """Run the loop over ``rows`` (engine input rows, each with a base ``temperature``).
+    """Run the loop over ``rows`` (engine input rows, each with a base ``temperature``); the finished rows go
+    to the part store ``parts_dir``.
 
     Returns:
         ``{"ok": n, "errors": n, "engine_calls": n}`` for this call (rows already finished by an earlier,
@@ -46,8 +62,8 @@ def generate_with_retries(rows: list[dict], engine: EngineConfig, *, check: Chec
         if not pending:
             break
         batch = [{**originals[i], "seed": sample_seed(run_seed, i, attempt - 1),
-                  "temperature": min(float(originals[i]["temperature"]) + (attempt - 1) * temperature_step,
-                                     max(max_temperature, float(originals[i]["temperature"])))}
+                  "temperature": attempt_temperature(originals[i]["temperature"], attempt, temperature_step,
+                                                     max_temperature)}
                  for i in pending]
         counts["engine_calls"] += len(batch)
         pending = []
@@ -66,7 +82,57 @@ def generate_with_retries(rows: list[dict], engine: EngineConfig, *, check: Chec
                     pending.append(res["row_id"])
                 else:
                     errors.append(io.error_row(res["row_id"], stage, verdict[0], verdict[1], attempt))
-            write_part(parts_dir, ok, errors)
+            parts.write_part(parts_dir, ok, errors)
             counts["ok"] += len(ok)
             counts["errors"] += len(errors)
     return counts
+
+
+def engine_settings(engine: EngineConfig) -> dict:
+    """The engine settings that decide the generated text (for a parts fingerprint): execution-only ones
+    (replicas, batch size, transport retries...) may change on a resume and still reuse the parts."""
+    return {k: v for k, v in engine.model_dump(mode="json").items() if not is_execution_only(f"any.engine.{k}")}
+
+
+def _restart_if_changed(parts_dir: str, fingerprint: str) -> None:
+    """Delete ``parts_dir`` when its parts were generated from another fingerprint."""
+    path = io.join(parts_dir, "fingerprint.json")
+    if not io.exists(path) or io.read_json(path).get("fingerprint") == fingerprint:
+        return
+    print(f"[parts] {parts_dir} holds rows of another config or input: deleted, regenerating", flush=True)
+    fs, p = io.filesystem(parts_dir)
+    fs.delete_dir(p)
+
+
+def generate_resumable(rows: list[dict], engine: EngineConfig, *, parts_dir: str, fingerprint: str,
+                       failed: Iterable[dict] = (), restart_on_change: bool = False, **loop,
+                       ) -> tuple[list[dict], list[dict], dict[str, int]]:
+    """``generate_with_retries`` over the rows of ``rows`` that have no finished part in ``parts_dir`` yet,
+    then all parts read back: what a stage needs to be resumable after ``kill -9``.
+
+    Args:
+        rows: all engine input rows of the stage (the done ones are skipped here).
+        engine: the engine config.
+        parts_dir: the part store (``<out_dir>/parts``).
+        fingerprint: ``parts.fingerprint`` of what decides the rows (config values, inputs); parts of another
+            fingerprint are never mixed in.
+        failed: error rows decided before any engine call (e.g. ``no_teacher_cot``); stored like the others.
+        restart_on_change: parts of another fingerprint are deleted and regenerated (a step whose changed
+            inputs clear its outputs anyway); by default they raise, as ``parts.claim`` does.
+        **loop: the keyword arguments of ``generate_with_retries`` except ``parts_dir``.
+    Returns:
+        (ok rows, error rows), each sorted by ``row_id``, of all parts; and this call's loop counts.
+    Raises:
+        RuntimeError: ``parts_dir`` holds parts of another fingerprint (without ``restart_on_change``).
+    """
+    if restart_on_change:
+        _restart_if_changed(parts_dir, fingerprint)
+    parts.claim(parts_dir, fingerprint)
+    done = parts.done_row_ids(parts_dir)
+    parts.write_part(parts_dir, [], [e for e in failed if e["row_id"] not in done])
+    counts = generate_with_retries([r for r in rows if r["row_id"] not in done], engine, parts_dir=parts_dir,
+                                   **loop)
+    ok, errors = parts.read_parts(parts_dir)
+    ok.sort(key=lambda r: r["row_id"])
+    errors.sort(key=lambda r: r["row_id"])
+    return ok, errors, counts

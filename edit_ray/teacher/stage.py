@@ -20,13 +20,14 @@ import json
 import sys
 
 from edit_ray import io
-from edit_ray.config import RunConfig
+from edit_ray.config import RunConfig, result_values
+from edit_ray.steps import Step
 from edit_ray.teacher import parts
 from edit_ray.teacher.cep import STAGE as TEACHER_STAGE
 from edit_ray.teacher.cep import cep_rows, cot_row, has_answer_phrase, split_by_correctness
 from edit_ray.teacher.dual import STAGE as DUAL_STAGE
 from edit_ray.teacher.dual import build_pairs, build_sft, dual_rows, verify
-from edit_ray.teacher.retry import generate_with_retries
+from edit_ray.teacher.retry import generate_resumable
 
 
 def train_questions(run_dir: str) -> list[dict]:
@@ -37,19 +38,10 @@ def train_questions(run_dir: str) -> list[dict]:
     return [q for q in io.read_rows(path) if q.get("split", "train") == "train"]
 
 
-# Settings that change how fast rows are made, not which rows: a resume may change them (more replicas,
-# another batch size) and still reuse the parts already written.
-EXECUTION_ONLY = {
-    "engine": {"concurrency", "tensor_parallel_size", "batch_size", "gpu_memory_utilization", "use_gpu",
-               "enforce_eager", "base_url", "api_key_env", "max_concurrent_requests", "max_retries", "timeout_s",
-               "backoff_s", "program_delay_s"},
-    "part_rows": True,
-}
-
-
 def _output_settings(cfg: RunConfig) -> dict:
-    """The teacher settings that decide the generated rows (for the parts fingerprint)."""
-    return cfg.teacher.model_dump(mode="json", exclude=EXECUTION_ONLY)
+    """The teacher settings that decide the generated rows (for the parts fingerprint): execution-only ones
+    (replicas, batch size, retries of the transport...) may change on a resume and still reuse the parts."""
+    return result_values(cfg)["teacher"]
 
 
 def _teacher_name(cfg: RunConfig) -> str:
@@ -73,20 +65,13 @@ def run_teacher(cfg: RunConfig, run_dir: str) -> dict:
     questions = train_questions(run_dir)
     rows, bad = cep_rows(questions, cfg.teacher)
     out_dir = io.join(run_dir, "teacher")
-    parts_dir = io.join(out_dir, "parts")
-    parts.claim(parts_dir, parts.fingerprint(_output_settings(cfg), cfg.run.seed,
-                                             sorted(r["row_id"] for r in rows + bad)))
-    done = parts.done_row_ids(parts_dir)
-    parts.write_part(parts_dir, [], [e for e in bad if e["row_id"] not in done])
     t = cfg.teacher
-    generate_with_retries(
-        [r for r in rows if r["row_id"] not in done], t.engine, check=has_answer_phrase,
-        finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg)), stage=TEACHER_STAGE,
-        parts_dir=parts_dir, part_rows=t.part_rows, max_attempts=t.max_attempts, run_seed=cfg.run.seed,
+    cots, errors, _ = generate_resumable(
+        rows, t.engine, parts_dir=io.join(out_dir, "parts"), failed=bad,
+        fingerprint=parts.fingerprint(_output_settings(cfg), cfg.run.seed, sorted(r["row_id"] for r in rows + bad)),
+        check=has_answer_phrase, finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg)),
+        stage=TEACHER_STAGE, part_rows=t.part_rows, max_attempts=t.max_attempts, run_seed=cfg.run.seed,
         temperature_step=t.temperature_step, max_temperature=t.max_temperature)
-
-    cots, errors = parts.read_parts(parts_dir)
-    cots.sort(key=lambda r: r["row_id"])
     _write_final(out_dir, "cots.parquet", cots, errors)
     d_plus, d_minus = split_by_correctness(cots)
     return io.report_counts(
@@ -117,19 +102,14 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
     rows = dual_rows(d_plus, d_minus, questions, cfg.teacher)
 
     out_dir = io.join(run_dir, "dual")
-    parts_dir = io.join(out_dir, "parts")
-    parts.claim(parts_dir, parts.fingerprint(_output_settings(cfg), cfg.dual.model_dump(mode="json", exclude={"source"}),
-                                             cfg.run.seed, sorted(r["row_id"] for r in rows)))
-    done = parts.done_row_ids(parts_dir)
-    generate_with_retries(
-        [r for r in rows if r["row_id"] not in done], cfg.teacher.engine, check=verify,
-        finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg), keep=("source_row_id",)),
-        stage=DUAL_STAGE, parts_dir=parts_dir, part_rows=cfg.teacher.part_rows,
-        max_attempts=cfg.dual.max_verify_attempts, run_seed=cfg.run.seed,
-        temperature_step=cfg.teacher.temperature_step, max_temperature=cfg.teacher.max_temperature)
-
-    dual, gen_errors = parts.read_parts(parts_dir)
-    dual.sort(key=lambda r: r["row_id"])
+    dual, gen_errors, _ = generate_resumable(
+        rows, cfg.teacher.engine, parts_dir=io.join(out_dir, "parts"),
+        fingerprint=parts.fingerprint(_output_settings(cfg), cfg.dual.model_dump(mode="json", exclude={"source"}),
+                                      cfg.run.seed, sorted(r["row_id"] for r in rows)),
+        check=verify, finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg), keep=("source_row_id",)),
+        stage=DUAL_STAGE, part_rows=cfg.teacher.part_rows, max_attempts=cfg.dual.max_verify_attempts,
+        run_seed=cfg.run.seed, temperature_step=cfg.teacher.temperature_step,
+        max_temperature=cfg.teacher.max_temperature)
     pairs, far = build_pairs(cep, dual, questions, cfg.dual)
     rectified = [d for d in dual if d["kind"] == "ahp"]
     sft = build_sft(d_plus, rectified, questions)
@@ -149,9 +129,15 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
          "dual_minus": sum(p["origin"] == "dual-" for p in pairs), "too_distant": len(far), "sft": len(sft)})
 
 
+TEACHER = Step("teacher", run_teacher, reads=("teacher", "run.seed"), after=("data",), outputs=("teacher",),
+               done="teacher/cots.parquet", shareable=True)
+DUAL = Step("dual", run_dual, reads=("teacher", "dual.max_verify_attempts", "dual.max_distance", "run.seed"),
+            after=("data", "teacher"), outputs=("dual",), done="dual/pairs.parquet", shareable=True)
+
+
 def generate_command(cfg: RunConfig, as_json: bool = False) -> int:
     """``edit-ray generate CONFIG [--json]``: questions (if absent), CEP, dual CoTs; counts and yield."""
-    from edit_ray.pipeline import run_data
+    from edit_ray.data.stage import run_data
     from edit_ray.session import ray_session
 
     run_dir = cfg.run.dir

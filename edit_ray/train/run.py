@@ -23,10 +23,6 @@ REQUIRED = {
 }
 
 
-def _local(path: str) -> str:
-    return path if "://" in path else os.path.abspath(path)
-
-
 def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str, errors_path: str | None = None,
                      label: str | None = None):
     """Stage table -> Ray Dataset of training examples (``data.py``); failed rows to ``errors_path``.
@@ -43,7 +39,7 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
 
     fs, inner = io.filesystem(path)
     names = pq.read_schema(inner, filesystem=fs).names if fs.get_file_info(inner).type.name == "File" else None
-    ds = ray.data.read_parquet(_local(path))
+    ds = ray.data.read_parquet(io.local_path(path))
     names = names or ds.schema().names
     missing = [c for c in REQUIRED[stage] if c not in names]
     if missing:
@@ -116,8 +112,8 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
         "stage": stage, "train": tcfg.model_dump(mode="json"),
         "lora": cfg.student.lora.model_dump(mode="json") if cfg.student.lora else None,
         "init_model": init_dir, "tokenizer_dir": init_dir, "pad_id": int(pad_id), "seed": cfg.run.seed,
-        "out_dir": _local(out_dir) if "://" not in out_dir else os.path.abspath(os.path.join("logs", name)),
-        "export_dir": _local(io.join(out_dir, "model")), "has_val": val_path is not None, "run_name": name,
+        "out_dir": io.local_path(out_dir) if "://" not in out_dir else os.path.abspath(os.path.join("logs", name)),
+        "export_dir": io.local_path(io.join(out_dir, "model")), "has_val": val_path is not None, "run_name": name,
         **(loop_overrides or {}),
     }
     return TorchTrainer(
@@ -128,7 +124,7 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
                                                            **({"memory": int(worker_memory_mb * 2**20)}
                                                               if worker_memory_mb else {})}),
         run_config=ray.train.RunConfig(
-            name=name, storage_path=_local(io.join(out_dir, "ray")), callbacks=callbacks,
+            name=name, storage_path=io.local_path(io.join(out_dir, "ray")), callbacks=callbacks,
             failure_config=FailureConfig(max_failures=tcfg.max_failures),
             checkpoint_config=CheckpointConfig(num_to_keep=2)),
         datasets=datasets,
@@ -138,13 +134,21 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
 
 
 def read_metrics(path: str) -> list[dict]:
-    """The rows of a metrics.jsonl (one per optimizer step; a resumed run appends, the last row per step wins)."""
-    if not os.path.exists(path):
+    """The rows of a metrics.jsonl (local path or URI), one per optimizer step in step order: a resumed run
+    appends, so the last row of a step wins. A line that is not a JSON object with a numeric ``step`` (a kill
+    mid-write) is skipped."""
+    if not io.exists(path):
         return []
-    by_step: dict[int, dict] = {}
-    with open(path) as f:
-        for line in f:
+    fs, p = io.filesystem(path)
+    with fs.open_input_stream(p) as f:
+        lines = f.read().decode(errors="replace").splitlines()
+    by_step: dict[float, dict] = {}
+    for line in lines:
+        try:
             row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("step"), (int, float)):
             by_step[row["step"]] = row
     return [by_step[s] for s in sorted(by_step)]
 
