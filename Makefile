@@ -13,7 +13,7 @@ test: setup
 	@bash scripts/test.sh
 
 demo: setup
-	@$(PY) -m edit_ray.cli run configs/demo.yaml
+	@$(PY) -m edit_ray.cli bench configs/demo.yaml
 
 lint: setup
 	@$(PY) -m ruff check edit_ray tests jobs benchmarks

@@ -25,7 +25,6 @@ the same for every seed, so it is evaluated once (in the first seed) and that ce
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import defaultdict
@@ -35,6 +34,9 @@ from edit_ray import io
 from edit_ray.config import RunConfig, apply_method, result_values
 from edit_ray.stats import mean_ci, paired_bootstrap
 from edit_ray.steps import digest
+
+# The reference row of the teacher's own accuracy (bench.teacher): not a method, never paired.
+TEACHER = "teacher"
 
 
 def cell_dir(cfg: RunConfig, seed: int, method: str) -> str:
@@ -54,7 +56,8 @@ def cell_config(cfg: RunConfig, method: str, seed: int, token_budget: int | None
     apply_method(tree)
     tree["sft"]["token_budget"] = token_budget
     tree["run"].update(seed=seed, dir=cell_dir(cfg, seed, method), store=io.join(cfg.run.dir, "store"))
-    tree["eval"]["methods"] = ["final"]
+    # the teacher answers the test questions once per seed, beside the baseline (bench.teacher)
+    tree["eval"]["methods"] = ["final", "teacher"] if cfg.bench.teacher and method == cfg.bench.baseline else ["final"]
     tree["orion"]["eval_each_round"] = False  # the cell's own evaluation is the result
     return RunConfig.model_validate(tree)
 
@@ -176,6 +179,8 @@ def collect(cfg: RunConfig) -> tuple[dict[tuple[int, str], list[dict]], dict[str
             rows = io.read_rows(io.join(d, "eval", "eval.parquet"),
                                 ["qid", "benchmark", "task", "method", "correct"])
             answers[(seed, method)] = [r for r in rows if r["method"] == method]
+            if method == cfg.bench.baseline and any(r["method"] == "teacher" for r in rows):
+                answers[(seed, TEACHER)] = [r for r in rows if r["method"] == "teacher"]
             cells[name] = {k: record.get(k) for k in ("status", "wall_s", "stage_s", "train", "token_budget")}
             if d != cell_dir(cfg, seed, method):
                 cells[name]["shared_with"] = os.path.relpath(d, cfg.run.dir)
@@ -193,7 +198,7 @@ def summarize_bench(cfg: RunConfig) -> dict:
     """The summary of every finished cell (see ``write_summary``); methods with no finished seed are left out."""
     answers, cells = collect(cfg)
     methods: dict[str, Any] = {}
-    for method in cfg.bench.methods:
+    for method in [*cfg.bench.methods, TEACHER]:
         seeds = [s for s in cfg.bench.seeds if (s, method) in answers]
         if not seeds:
             continue
@@ -210,7 +215,7 @@ def summarize_bench(cfg: RunConfig) -> dict:
         averages = [sum(per_seed[s].values()) / len(per_seed[s]) for s in seeds]
         acc, ci = mean_ci(averages[:1] if once else averages)
         out["average"] = {"accuracy": acc, "ci95": ci, "per_seed": averages}
-        train = [cells[f"seed-{s}/{method}"].get("train") or {} for s in seeds]
+        train = [cells.get(f"seed-{s}/{method}", {}).get("train") or {} for s in seeds]  # the teacher: none
         out["train_tokens"] = sum(sum(v["tokens"] for v in t.values()) for t in train) / len(train)
         out["train_steps"] = sum(sum(v["steps"] for v in t.values()) for t in train) / len(train)
         methods[method] = out
@@ -268,6 +273,8 @@ def summary_markdown(summary: dict, plots: list[str] | None = None) -> str:
         more = (" (more than " + summary["baseline"] + ")"
                 if base and m["train_tokens"] > 1.05 * base["train_tokens"] else "")
         seeds = "1 (deterministic: stands for every seed)" if m.get("evaluated_once") else len(m["seeds"])
+        if name == TEACHER:
+            name, more = "teacher (reference)", ""
         lines.append(f"| {name} | {seeds} | " + " | ".join(
             cell(m["benchmarks"][b]) if b in m["benchmarks"] else "-" for b in benches)
             + f" | {cell(m['average'])} | {m['train_tokens']:,.0f}{more} | {m['train_steps']:.0f} |")
@@ -291,6 +298,10 @@ def summary_markdown(summary: dict, plots: list[str] | None = None) -> str:
         for c, w in walls:
             stage_s = summary["cells"][c].get("stage_s") or {}
             lines.append(f"| {c} | {w:.0f} | " + ", ".join(f"{k} {v:.0f}" for k, v in stage_s.items() if v) + " |")
+    reports = [c for c, v in summary["cells"].items() if v["status"] == "done" and not v.get("shared_with")]
+    if reports:
+        lines += ["", "Each cell's report (stages, losses, key tokens of its pairs): "
+                  + ", ".join(f"[{c}]({c}/report.html)" for c in reports) + "."]
     for p in plots or []:
         lines += ["", f"![{p}]({p})"]
     return "\n".join(lines) + "\n"
@@ -351,24 +362,3 @@ def _save(fig, out_dir: str, name: str) -> str:
     with fs.open_output_stream(p) as f:
         f.write(buf.getvalue())
     return f"plots/{name}"
-
-
-def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = False) -> int:
-    """``edit-ray bench CONFIG [overrides] [--json] [--summary]``: run or resume the grid, or only summarise it."""
-    import contextlib
-    import sys
-
-    if summary_only:
-        summary = write_summary(cfg)
-    else:
-        from edit_ray.session import ray_session
-
-        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext(), ray_session(cfg):
-            summary = run_bench(cfg)
-    if as_json:
-        print(json.dumps(summary, sort_keys=True))
-    else:
-        print(summary_markdown(summary), end="")
-        print(io.join(cfg.run.dir, "summary.md"))
-    return 0
-

@@ -483,6 +483,9 @@ class BenchConfig(Section):
         [("edit-student", "edit")], description="More (method, reference) paired comparisons, where both ran."
     )
     resamples: int = Field(10_000, ge=100, description="Bootstrap resamples of the paired CIs.")
+    teacher: bool = Field(
+        True, description="Also report the teacher's accuracy on the test questions, as a reference row (answered "
+        "in each seed's baseline cell, per eval.teacher_answers: free for the program teacher).")
 
     @model_validator(mode="after")
     def _known_methods(self) -> BenchConfig:

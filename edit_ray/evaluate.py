@@ -29,10 +29,7 @@ engines; ``evaluate`` wires questions -> prompts -> ``engines.generate`` -> scor
 
 from __future__ import annotations
 
-import contextlib
-import json
 import random
-import sys
 import time
 from collections import Counter, defaultdict
 from typing import Any
@@ -464,7 +461,7 @@ def val_accuracy(cfg: RunConfig, run_dir: str, model_dir: str, out_dir: str) -> 
     return summary["methods"]["trial"]["average"]
 
 
-# -------------------------------------------------------------------------------------------- CLI
+# ----------------------------------------------------------------- the table edit-ray eval prints
 def format_table(summary: dict) -> str:
     """Benchmarks (rows) x methods (columns), accuracy in %, with n and the average."""
     methods = list(summary.get("methods", {}))
@@ -484,31 +481,7 @@ def format_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def eval_command(cfg: RunConfig, as_json: bool = False) -> int:
-    """``edit-ray eval CONFIG [--json]``: evaluate the run in ``cfg.run.dir``.
-
-    With ``--json`` stdout carries exactly one line, ``{"benchmarks": {name: {"n", "accuracy"}},
-    "average": a}`` for the most-trained method (krsl > sft > base); everything else goes to stderr.
-    """
-
-    from edit_ray.session import ray_session
-
-    # In --json mode every progress line (ours, Ray's, vLLM's) goes to stderr so stdout stays parseable.
-    redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    with redirect, ray_session(cfg):
-        summary = evaluate(cfg, cfg.run.dir)
-    if as_json:
-        top = headline(summary)
-        if top is None:
-            print("edit-ray eval: no student method was evaluated", file=sys.stderr)
-            return 1
-        print(json.dumps(top[1]))
-        return 0
-    print(format_table(summary))
-    print(f"wrote {io.join(cfg.run.dir, 'eval', 'summary.json')}")
-    return 0
-
-
+# ---------------------------------------------------------------------------------- pipeline step
 def run_eval(cfg: RunConfig, run_dir: str) -> dict:
     """The pipeline's eval step: every student of ``eval.methods`` (and the teacher) on the benchmarks; its
     counts (in = ok + errors over the answers asked) for the manifest."""

@@ -75,13 +75,3 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[
         run_step(cfg, run_dir, step, upstream, store=cfg.run.store)
     print(f"[pipeline] all stages done in {time.perf_counter() - t_run:.1f}s", flush=True)
     return io.join(run_dir, "report.md")
-
-
-def run_command(cfg: RunConfig, from_stage: str | None = None) -> int:
-    """`edit-ray run` and jobs/edit_pipeline.py: run the pipeline in a Ray session, print report.md's path last."""
-    from edit_ray.session import ray_session
-
-    with ray_session(cfg):
-        report = run_pipeline(cfg, from_stage=from_stage)
-    print(report, flush=True)
-    return 0

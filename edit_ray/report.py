@@ -22,7 +22,6 @@ import html
 import io as _bytes_io
 import posixpath
 import re
-import sys
 from dataclasses import dataclass, field
 
 from edit_ray import io
@@ -620,16 +619,6 @@ def write_report(run_dir: str) -> str:
     io.write_text("\n".join(md), md_path)
     io.write_text(page, io.join(run_dir, "report.html"))
     return md_path
-
-
-def report_command(run_dir: str) -> int:
-    """``edit-ray report RUN_DIR``: write the report; the last stdout line is the report.md path."""
-    if not io.exists(run_dir):
-        print(f"edit-ray report: run directory not found: {run_dir}", file=sys.stderr)
-        return 2
-    path = write_report(run_dir)
-    print(path)
-    return 0
 
 
 def run_report(cfg, run_dir: str) -> dict:

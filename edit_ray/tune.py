@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 from typing import Any
 
 from edit_ray import io
@@ -586,25 +585,3 @@ def run_sweep(cfg: RunConfig, restore: bool = False) -> dict[str, Any]:
                       + dump_config(apply_trial(cfg, best)), best_yaml)
     return {"rows": rows, "best": best, "best_yaml": best_yaml, "results_csv": out["csv"],
             "results_md": out["md"], "plot": out["plot"], "experiment": io.join(tune_dir(cfg), cfg.run.name)}
-
-
-def sweep_command(cfg: RunConfig, restore: bool = False) -> int:
-    """``edit-ray sweep CONFIG [overrides] [--restore]`` and jobs/sweep.py; prints best.yaml's path last.
-
-    Returns 0 when every trial produced a result, 1 when any failed (best.yaml is then the best of the rest,
-    if there is one).
-    """
-
-    from edit_ray.session import ray_session
-
-    with ray_session(cfg):
-        out = run_sweep(cfg, restore=restore)
-    print(f"results: {out['results_md']}")
-    if out["best_yaml"] is None:
-        print("no trial reported a validation value; see the errors above", flush=True)
-        return 1
-    print(out["best_yaml"])
-    failed = sum(r["status"] == "error" for r in out["rows"])
-    if failed:
-        print(f"{failed} trial(s) failed (results.md lists why); best.yaml is the best of the others", file=sys.stderr)
-    return 1 if failed else 0

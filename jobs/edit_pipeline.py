@@ -3,7 +3,7 @@
     RAY_API_SERVER_ADDRESS=http://HEAD:8265 RAY_AUTH_MODE=token \
       ray job submit --working-dir . -- python jobs/edit_pipeline.py --config configs/demo.yaml krsl.beta=0.05
 
-Same code path as `edit-ray run`: parse -> load_config -> edit_ray.pipeline.run_command. Inside a job Ray
+Same code path as `edit-ray run`: parse -> load_config -> edit_ray.cli.run_command. Inside a job Ray
 sets RAY_ADDRESS, so run_command connects to the job's cluster (address "auto") instead of starting one.
 The last line printed is the path of the run's report.md.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 # older copy installed on the cluster's image.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from edit_ray.cli import run_command
 from edit_ray.config import STAGES, ConfigError, load_config
-from edit_ray.pipeline import run_command
 
 
 def main(argv: list[str] | None = None) -> int:

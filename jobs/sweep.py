@@ -3,7 +3,7 @@
     RAY_API_SERVER_ADDRESS=http://HEAD:8265 RAY_AUTH_MODE=token \
       ray job submit --working-dir . -- python jobs/sweep.py --config configs/demo.yaml 'tune.beta=[0, 0.025, 0.05]'
 
-Same code path as `edit-ray sweep`: parse -> load_config -> edit_ray.tune.sweep_command. The run directory
+Same code path as `edit-ray sweep`: parse -> load_config -> edit_ray.cli.sweep_command. The run directory
 must hold the masks table and the stage-1 model (`edit-ray run` first). Submitting again with the same
 run.name resumes the sweep (Tuner.restore). The last line printed is the path of best.yaml.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 # older copy installed on the cluster's image.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from edit_ray.cli import sweep_command
 from edit_ray.config import ConfigError, load_config
-from edit_ray.tune import sweep_command
 
 
 def main(argv: list[str] | None = None) -> int:

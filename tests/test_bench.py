@@ -298,6 +298,13 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
             per_seed.append(sum(r["correct"] for r in rows) / len(rows))
         b = summary["methods"][method]["benchmarks"]["ind"]
         assert b["per_seed"] == per_seed and b["accuracy"] == pytest.approx(sum(per_seed) / 2)
+    # the teacher answered the test questions in each seed's baseline cell: a reference row, never paired
+    teacher = [[r["correct"] for r in io.read_rows(io.join(cell_dir(cfg, s, "std-cot"), "eval", "eval.parquet"))
+                if r["method"] == "teacher"] for s in (0, 1)]
+    assert all(len(t) == summary["methods"]["std-cot"]["benchmarks"]["ind"]["n"] for t in teacher)
+    assert summary["methods"]["teacher"]["benchmarks"]["ind"]["per_seed"] == [sum(t) / len(t) for t in teacher]
+    md = (tmp_path / "bench" / "summary.md").read_text()
+    assert "| teacher (reference) | 2 |" in md and "[seed-0/edit](seed-0/edit/report.html)" in md
     assert summary["cells"]["seed-1/zero-shot"]["shared_with"] == "seed-0/zero-shot"
     # evaluated once, it stands for both seeds without a seed spread (no CI), and the table says so
     zs = summary["methods"]["zero-shot"]

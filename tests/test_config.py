@@ -149,7 +149,11 @@ def test_demo_config_is_the_cpu_demo():
     assert cfg.teacher.engine.kind == "program" and cfg.eval.engine.kind == "vllm"
     assert cfg.student.model == "smollm2-135m-instruct" and cfg.student.lora is not None
     assert not (cfg.sft.use_gpu or cfg.krsl.use_gpu or cfg.eval.engine.use_gpu)
-    assert cfg.sft.max_steps and cfg.krsl.max_steps  # bounded for the 15-minute budget
+    assert cfg.sft.max_steps and cfg.krsl.max_steps  # bounded for the demo's time budget
+    # make demo = edit-ray bench: the paper's Std-CoT baseline beside EDIT, and the teacher as a reference
+    assert cfg.bench.methods == ["zero-shot", "std-cot", "edit"] and cfg.bench.baseline == "std-cot"
+    assert cfg.bench.teacher and len(cfg.bench.seeds) == 1
+    assert [b.name for b in cfg.eval.benchmarks] == ["ind", "ood-hard"]
 
 
 def test_quality_configs_hold_the_benchmark_the_issue_asks_for():

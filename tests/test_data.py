@@ -15,11 +15,12 @@ import pytest
 from conftest import needs_shared_data
 
 from edit_ray.answers import is_correct
+from edit_ray.cli import data_stats_command
 from edit_ray.config import DataConfig, SyntheticData
 from edit_ray.data import QUESTIONS_SCHEMA, build_questions, load_questions
 from edit_ray.data.loaders import load_path
 from edit_ray.data.splits import assign_splits, split_sizes
-from edit_ray.data.stats import data_stats, data_stats_command
+from edit_ray.data.stats import data_stats
 
 BIGBENCH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bigbench"
 needs_bigbench = needs_shared_data(BIGBENCH)

@@ -8,11 +8,11 @@ import json
 import pytest
 
 from edit_ray import io
+from edit_ray.cli import eval_command
 from edit_ray.config import BenchmarkConfig, ConfigError, RunConfig, load_config
 from edit_ray.evaluate import (
     benchmark_questions,
     error_rows,
-    eval_command,
     evaluate,
     format_table,
     headline,

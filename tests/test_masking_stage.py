@@ -9,9 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from edit_ray import io
+from edit_ray.cli import mask_command, mask_show_command
 from edit_ray.config import MaskingConfig
 from edit_ray.masking.kernel import key_masks
-from edit_ray.masking.stage import OUTPUT_COLUMNS, mask_command, mask_show_command, run_masking
+from edit_ray.masking.stage import OUTPUT_COLUMNS, run_masking
 
 PROMPT = "Task Description:\nJudge plausibility.\nQ: Is it plausible?\n\nA:"
 GOOD = [

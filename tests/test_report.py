@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from edit_ray import io
+from edit_ray.cli import report_command
 from edit_ray.evaluate import summarize
-from edit_ray.report import headline_sentence, key_runs, render_key_text, report_command, write_report
+from edit_ray.report import headline_sentence, key_runs, render_key_text, write_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -203,7 +203,7 @@ def test_kill_and_resume_gives_the_uninterrupted_rows(ray_local, tmp_path):
 def test_generate_command_prints_counts_and_yield(ray_local, tmp_path, capsys):
     import json
 
-    from edit_ray.teacher.stage import generate_command
+    from edit_ray.cli import generate_command
 
     cfg = load_config(None, [*PROGRAM, f"run.dir={tmp_path}", "data.synthetic.tasks=[boolean_expressions]",
                              "data.synthetic.n_per_task=4"])

@@ -4,7 +4,8 @@
   (called at training time by ``edit_ray.train.data``; the masks table holds no weights).
 - ``reference``: the paper's pure-Python DP, the baseline for tests and benchmarks.
 - ``widen``: optional widening of key tokens to words or reasoning steps.
-- ``stage``: the Ray Data stage and the ``edit-ray mask`` command; ``show``: ``edit-ray mask show``.
+- ``stage``: the Ray Data stage, also behind ``edit-ray mask``; ``show``: one pair rendered, for
+  ``edit-ray mask show`` (both commands' handlers live in ``edit_ray.cli``).
 - ``ground_truth``: precision / recall of key tokens against the known mistake step of synthetic pairs.
 """
 

@@ -1,9 +1,10 @@
-"""``edit-ray mask show``: one pair with its key tokens highlighted, like the paper's Figure 3.
+"""One pair with its key tokens highlighted, like the paper's Figure 3 (for ``edit-ray mask show``).
 
-Reads one row of a masks table (``pair_id, prompt_ids, chosen_ids, rejected_ids, chosen_key,
+``read_pair`` reads one row of a masks table (``pair_id, prompt_ids, chosen_ids, rejected_ids, chosen_key,
 rejected_key``) and decodes it token by token with the tokenizer recorded in the table's schema metadata
 (or the one given). Key tokens of the correct CoT are shown green, those of the wrong CoT red; in the
-terminal with rich, and optionally as a standalone HTML file.
+terminal with rich (``edit_ray.cli.mask_show_command``), and optionally as a standalone HTML file
+(``render_html``).
 """
 
 from __future__ import annotations
@@ -45,50 +46,32 @@ def render_html(pair_id: str, prompt: str, sides: dict[str, tuple[list[str], lis
     return "\n".join(parts) + "\n"
 
 
-def mask_show_command(masks_path: str, *, pair_id: str, html: str | None = None, tokenizer: str | None = None) -> int:
-    """Print one pair with highlighted key tokens; with ``html`` also write it as an HTML page.
+class ShowError(Exception):
+    """The masks file, the pair or a tokenizer is missing; the message says which."""
 
+
+def read_pair(masks_path: str, pair_id: str, tokenizer: str | None = None) -> tuple[str, dict]:
+    """The prompt of one pair and, per side, its token pieces and 0/1 key mask.
+
+    Args:
+        tokenizer: model alias or dir; default: the one recorded in the masks table.
     Returns:
-        0, or 2 when the file, the pair or a tokenizer is missing (the message says which).
+        ``(prompt, {"chosen": (pieces, key), "rejected": (pieces, key)})``, as ``render_html`` takes them.
+    Raises:
+        ShowError: no such file, no tokenizer recorded or given, or no such pair_id.
     """
-    from rich.console import Console
-    from rich.text import Text
-
     from edit_ray.models import load_tokenizer
 
-    err = Console(stderr=True)
-    if masks_path is None or pair_id is None:
-        err.print("edit-ray mask show: give the masks Parquet and --pair ID")
-        return 2
     try:
         table = io.read_table(masks_path)
     except FileNotFoundError as e:
-        err.print(f"edit-ray mask show: {e}")
-        return 2
+        raise ShowError(str(e)) from e
     tokenizer = tokenizer or (table.schema.metadata or {}).get(_TOKENIZER_KEY, b"").decode() or None
     if tokenizer is None:
-        err.print(f"edit-ray mask show: {masks_path} records no tokenizer; pass --tokenizer MODEL")
-        return 2
+        raise ShowError(f"{masks_path} records no tokenizer; pass --tokenizer MODEL")
     rows = table.filter(pc.equal(table["pair_id"], str(pair_id))).to_pylist()
     if not rows:
-        err.print(f"edit-ray mask show: no pair_id {pair_id!r} in {masks_path} ({table.num_rows} pairs)")
-        return 2
+        raise ShowError(f"no pair_id {pair_id!r} in {masks_path} ({table.num_rows} pairs)")
     row, tok = rows[0], load_tokenizer(tokenizer)
     prompt = tok.decode(row["prompt_ids"], skip_special_tokens=False)
-    sides = {s: (token_pieces(tok, row[f"{s}_ids"]), list(row[f"{s}_key"])) for s in ("chosen", "rejected")}
-
-    out = Console()
-    out.rule(f"pair {pair_id}")
-    out.print(Text(prompt, style="dim"))
-    for side, style in (("chosen", "bold black on green"), ("rejected", "bold white on red")):
-        pieces, key = sides[side]
-        out.rule(f"{side}: {sum(key)} key tokens of {len(key)}")
-        text = Text()
-        for p, k in zip(pieces, key):
-            text.append(p, style=style if k else None)
-        out.print(text)
-    if html:
-        with open(html, "w", encoding="utf-8") as f:
-            f.write(render_html(str(pair_id), prompt, sides))
-        out.print(f"wrote {html}")
-    return 0
+    return prompt, {s: (token_pieces(tok, row[f"{s}_ids"]), list(row[f"{s}_key"])) for s in ("chosen", "rejected")}

@@ -18,10 +18,8 @@ goes to the errors table with a reason from ``REASONS``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +30,6 @@ import pyarrow.compute as pc
 from edit_ray import io
 from edit_ray.config import MaskingConfig
 from edit_ray.masking.kernel import key_masks, key_positions, pack_ids, unpack_ids
-from edit_ray.masking.show import mask_show_command  # noqa: F401  (the CLI imports it from here)
 from edit_ray.masking.widen import widen
 from edit_ray.steps import Step
 from edit_ray.tokens import tokenize_pair, tokenize_pairs
@@ -493,34 +490,18 @@ def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingC
     return result
 
 
-def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False, num_workers: int = 1) -> int:
-    """``edit-ray mask --pairs PAIRS --tokenizer MODEL --out OUT.parquet [--json]``.
+def mask_to_file(table: pa.Table, parse_errors: list[dict], tokenizer: str, masking: MaskingConfig, out: str,
+                 quiet: bool = False) -> dict:
+    """``edit-ray mask``'s masking: the pairs of ``table`` (from ``read_pairs``, with its ``parse_errors``)
+    into ``out`` and, beside it, ``<stem>.errors.parquet``. Ray must be initialised by the caller.
 
-    Writes OUT and, beside it, ``<stem>.errors.parquet``. With ``as_json`` prints exactly
-    ``{"pairs": N, "errors": M, "key_fraction_chosen": x, "key_fraction_rejected": y}``.
+    Returns:
+        Exactly ``{"pairs": N, "errors": M, "key_fraction_chosen": x, "key_fraction_rejected": y}``.
     """
-    from edit_ray.config import load_config
-    from edit_ray.session import ray_session
-
-    if not Path(pairs).exists():
-        print(f"edit-ray mask: no pairs file at {pairs}", file=sys.stderr)
-        return 2
-    try:
-        table, parse_errors = read_pairs(pairs)
-    except (ValueError, OSError) as e:
-        print(f"edit-ray mask: {e}", file=sys.stderr)
-        return 2
-    masking = MaskingConfig(num_workers=num_workers)
-    # with --json, stdout carries only the JSON line; Ray's and the stage's lines go to stderr
-    quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    with quiet, ray_session(load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}"])):
-        masks, errors = mask_pairs(table, tokenizer, masking)
-        stem = str(out).removesuffix(".parquet")
-        result = _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer,
-                                masking, out, stem + ".errors.parquet", quiet=as_json)
-    if as_json:
-        print(json.dumps(result))
-    return 0
+    masks, errors = mask_pairs(table, tokenizer, masking)
+    stem = str(out).removesuffix(".parquet")
+    return _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer, masking, out,
+                          stem + ".errors.parquet", quiet=quiet)
 
 
 def run_masks(cfg, run_dir: str) -> dict:

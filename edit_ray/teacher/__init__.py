@@ -3,5 +3,5 @@
 
 Modules: ``cep`` (CEP rows, answer-phrase check, D+/D- split), ``dual`` (AHP/CCP rows, verification,
 pairs, SFT set), ``retry`` (generate-check-regenerate loop), ``parts`` (resumable part store), ``stage``
-(``run_teacher``, ``run_dual``, ``generate_command``). Engines live in ``edit_ray.engines``.
+(``run_teacher``, ``run_dual``, ``run_generate``). Engines live in ``edit_ray.engines``.
 """

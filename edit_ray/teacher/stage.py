@@ -1,4 +1,5 @@
-"""Teacher stages of a run: CEP CoTs (``run_teacher``) and dual CoTs (``run_dual``), and ``edit-ray generate``.
+"""Teacher stages of a run: CEP CoTs (``run_teacher``) and dual CoTs (``run_dual``), and both for
+``edit-ray generate`` (``run_generate``).
 
 Run-dir layout (docs/CONTRACTS.md):
 
@@ -10,14 +11,11 @@ Run-dir layout (docs/CONTRACTS.md):
 
 Both stages are resumable: finished rows stream into ``<stage>/parts/`` (see ``teacher.parts``); a re-run
 after a crash or ``kill -9`` generates only the rows that are missing there, then rewrites the final
-artifacts from all parts. Library code never calls ``ray.init``; ``generate_command`` (an entry point) does.
+artifacts from all parts. Library code never calls ``ray.init``; ``edit_ray.cli.generate_command`` (an
+entry point) does.
 """
 
 from __future__ import annotations
-
-import contextlib
-import json
-import sys
 
 from edit_ray import io
 from edit_ray.config import RunConfig, result_values
@@ -135,19 +133,20 @@ DUAL = Step("dual", run_dual, reads=("teacher", "dual.max_verify_attempts", "dua
             after=("data", "teacher"), outputs=("dual",), done="dual/pairs.parquet", shareable=True)
 
 
-def generate_command(cfg: RunConfig, as_json: bool = False) -> int:
-    """``edit-ray generate CONFIG [--json]``: questions (if absent), CEP, dual CoTs; counts and yield."""
+def run_generate(cfg: RunConfig) -> dict:
+    """Questions (if absent), CEP CoTs and dual CoTs in ``cfg.run.dir``; Ray must be initialised.
+
+    Returns:
+        The counts and the yield (pairs per CEP sample asked) that ``edit-ray generate`` prints.
+    """
     from edit_ray.data.stage import run_data
-    from edit_ray.session import ray_session
 
     run_dir = cfg.run.dir
-    # With --json, stdout carries only the JSON document; the per-step count lines go to stderr.
-    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext(), ray_session(cfg):
-        if not io.exists(io.join(run_dir, "data", "questions.parquet")):
-            run_data(cfg, run_dir)
-        teacher = run_teacher(cfg, run_dir)
-        dual = run_dual(cfg, run_dir)
-    summary = {
+    if not io.exists(io.join(run_dir, "data", "questions.parquet")):
+        run_data(cfg, run_dir)
+    teacher = run_teacher(cfg, run_dir)
+    dual = run_dual(cfg, run_dir)
+    return {
         "questions": teacher["questions"],
         "cep_ok": teacher["ok"], "cep_errors": teacher["errors"],
         "d_plus": teacher["d_plus"], "d_minus": teacher["d_minus"], "truncated": teacher["truncated"],
@@ -159,10 +158,3 @@ def generate_command(cfg: RunConfig, as_json: bool = False) -> int:
         "yield": round(dual["ok"] / teacher["in"], 4) if teacher["in"] else 0.0,
         "run_dir": run_dir,
     }
-    if as_json:
-        print(json.dumps(summary, sort_keys=True))
-    else:
-        width = max(len(k) for k in summary)
-        for k, v in summary.items():
-            print(f"{k:<{width}}  {v}")
-    return 0

@@ -2,5 +2,6 @@
 
 losses.py (pure loss functions), data.py (examples and batches), strategies.py (DDP / FSDP2 / DeepSpeed,
 LoRA), checkpoint.py (state in Ray Train checkpoints), loop.py (the per-worker loop), export.py (merged
-HF directory), run.py (TorchTrainer construction, ``train_stage``, ``train_command``).
+HF directory), run.py (TorchTrainer construction, ``train_stage``, ``stage_inputs`` and
+``train_in_run_dir`` for ``edit-ray train``).
 """

@@ -181,11 +181,16 @@ def train_stage(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str
             "final_loss": rows[-1]["loss"] if rows else None, "steps": rows[-1]["step"] if rows else 0}
 
 
-def train_command(cfg: RunConfig, stage: Stage) -> int:
-    """``edit-ray train CONFIG --stage sft|krsl``: the stage on the run directory's artifacts."""
+def stage_inputs(cfg: RunConfig, stage: Stage) -> tuple[str, str]:
+    """What ``edit-ray train --stage STAGE`` starts from in ``cfg.run.dir``: ``(init_model, input_path)``.
 
-    from edit_ray.session import ray_session
+    sft starts from the student and needs the teacher's CoTs; krsl starts from the stage-1 model (the student
+    when ``sft.data`` is none) and trains on the masks table.
 
+    Raises:
+        ValueError: an unknown stage.
+        FileNotFoundError: the input is missing (the stages before ``stage`` have not run).
+    """
     run_dir = cfg.run.dir
     match stage:
         case "sft":
@@ -198,13 +203,22 @@ def train_command(cfg: RunConfig, stage: Stage) -> int:
             raise ValueError(f"--stage {other!r}; valid: sft, krsl")
     if not io.exists(needs):
         raise FileNotFoundError(f"{needs} not found: run the stages before {stage} first")
-    with ray_session(cfg):
-        if stage == "sft":
-            from edit_ray.train.stage1 import write_stage1_table
+    return init_model, needs
 
-            data_path = write_stage1_table(cfg, run_dir)  # the stage-1 rows of sft.data
-        else:
-            data_path = needs
-        out = train_stage(cfg, stage, data_path=data_path, init_model=init_model, out_dir=io.join(run_dir, stage))
-    print(f"{stage}: {out['steps']} steps, final loss {out['final_loss']}, model -> {out['model_dir']}")
-    return 0
+
+def train_in_run_dir(cfg: RunConfig, stage: Stage, init_model: str, input_path: str) -> dict:
+    """Fit ``stage`` from ``init_model`` (``stage_inputs``) into ``<run.dir>/<stage>``; Ray must be initialised.
+
+    sft trains on the stage-1 rows of ``sft.data`` (``stage1.write_stage1_table``), krsl on ``input_path``.
+
+    Returns:
+        ``train_stage``'s dict.
+    """
+    run_dir = cfg.run.dir
+    if stage == "sft":
+        from edit_ray.train.stage1 import write_stage1_table
+
+        data_path = write_stage1_table(cfg, run_dir)  # the stage-1 rows of sft.data
+    else:
+        data_path = input_path
+    return train_stage(cfg, stage, data_path=data_path, init_model=init_model, out_dir=io.join(run_dir, stage))
