@@ -331,15 +331,10 @@ def teacher_generations(run_dir: str, benchmark: str, test_qids: set[str]) -> li
     path = io.join(run_dir, "teacher", "cots.parquet")
     if not io.exists(path):
         return []
-    rows = [r for r in io.read_rows(path, columns=["row_id", "qid", "kind", "text", "error"])
+    rows = [r for r in io.read_rows(path, columns=["row_id", "qid", "kind", "sample", "text", "error"])
             if r["kind"] == "cep" and r["qid"] in test_qids]
-
-    def sample_index(r: dict) -> tuple:  # row_id is "qid:kind:sample"; sample 10 comes after sample 2
-        tail = r["row_id"].rsplit(":", 1)[-1]
-        return (int(tail), "") if tail.isdigit() else (1 << 30, r["row_id"])
-
     first: dict[str, dict] = {}
-    for r in sorted(rows, key=sample_index):
+    for r in sorted(rows, key=lambda r: r["sample"]):
         first.setdefault(r["qid"], r)
     return [{"row_id": r["row_id"], "qid": r["qid"], "benchmark": benchmark, "method": "teacher",
              "text": r["text"], "error": r["error"], "sample": 0} for r in first.values()]

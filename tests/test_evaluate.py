@@ -153,7 +153,7 @@ def test_synthetic_benchmark_generates_each_task_at_its_difficulty(tmp_path):
 
 
 def test_teacher_is_scored_from_cep_rows_of_test_questions(tmp_path):
-    rows = [{"row_id": f"{q}:{kind}:{s}", "qid": q, "kind": kind, "text": t, "error": None}
+    rows = [{"row_id": f"{q}:{kind}:{s}", "qid": q, "kind": kind, "sample": s, "text": t, "error": None}
             for q, kind, s, t in [("arith/0", "cep", 10, "Therefore, the answer is 99."),
                                   ("arith/0", "cep", 0, "Therefore, the answer is 12."),
                                   ("arith/0", "ahp", 0, "Therefore, the answer is 12."),

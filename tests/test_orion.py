@@ -37,7 +37,8 @@ def synthetic_questions(tasks=TASKS, n=3, n_train=2) -> list[dict]:
 
 
 def exposed_row(q: dict, k: int, text: str) -> dict:
-    return {"qid": q["qid"], "row_id": f"{q['qid']}:expose:{k}", "task": q["task"], "prompt": "p", "text": text,
+    return {"qid": q["qid"], "row_id": f"{q['qid']}:expose:{k}", "sample": k, "task": q["task"], "prompt": "p",
+            "text": text,
             "answer": None, "target": q["target"], "truncated": False, "n_tokens": 1, "seed": k,
             "mistake_type": mistakes.classify(q, text)}
 
@@ -48,7 +49,7 @@ def test_wrong_solutions_are_distinct_per_question_and_capped_in_sample_order():
     rows = [exposed_row(q, k, t) for k, t in [(10, "c"), (2, "a"), (3, " a "), (0, "b"), (1, "")]]
     got = exposure.wrong_solutions_by_question(rows, limit=2)
     # sample order is 0, 1, 2, 3, 10: "" is skipped, " a " repeats "a" after whitespace normalisation
-    assert [w["row_id"].rsplit(":", 1)[1] for w in got[q["qid"]]] == ["0", "2"]
+    assert [w["sample"] for w in got[q["qid"]]] == [0, 2]
     assert len(exposure.wrong_solutions_by_question(rows, limit=5)[q["qid"]]) == 3
 
 
@@ -56,10 +57,10 @@ def test_score_samples_reconciles_correct_wrong_and_engine_errors():
     q = synthetic_questions(("multistep_arithmetic",), n=1, n_train=1)[0]
     gold, wrong = synthetic.gold_cot(q), synthetic.corrupt_cot(q, seed=1, mistake_type="calculation")
     results = [
-        {"row_id": "a", "qid": q["qid"], "prompt": "p", "text": gold, "seed": 1, "error": None},
-        {"row_id": "b", "qid": q["qid"], "prompt": "p", "text": wrong["cot"], "seed": 2, "error": None},
-        {"row_id": "c", "qid": q["qid"], "prompt": "p", "text": "no answer here", "seed": 3, "error": None},
-        {"row_id": "d", "qid": q["qid"], "prompt": "p", "text": "", "seed": 4, "error": "EngineDead: boom"},
+        {"row_id": "a", "qid": q["qid"], "sample": 0, "prompt": "p", "text": gold, "seed": 1, "error": None},
+        {"row_id": "b", "qid": q["qid"], "sample": 1, "prompt": "p", "text": wrong["cot"], "seed": 2, "error": None},
+        {"row_id": "c", "qid": q["qid"], "sample": 2, "prompt": "p", "text": "no answer here", "seed": 3, "error": None},
+        {"row_id": "d", "qid": q["qid"], "sample": 3, "prompt": "p", "text": "", "seed": 4, "error": "EngineDead: boom"},
     ]
     bad, errors, n_correct = exposure.score_samples(results, [q])
     assert n_correct == 1 and len(bad) == 2 and len(errors) == 1

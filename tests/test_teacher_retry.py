@@ -33,7 +33,7 @@ def _exposed(qs: list[dict]) -> list[dict]:
     rows = []
     for j, q in enumerate(qs):
         text = synthetic.corrupt_cot(q, seed=j)["cot"]
-        rows.append({"qid": q["qid"], "row_id": f"{q['qid']}:expose:0", "task": q["task"], "prompt": "p",
+        rows.append({"qid": q["qid"], "row_id": f"{q['qid']}:expose:0", "sample": 0, "task": q["task"], "prompt": "p",
                      "text": text, "answer": None, "target": q["target"], "truncated": False, "n_tokens": 1,
                      "seed": 0, "mistake_type": mistakes.classify(q, text)})
     return rows

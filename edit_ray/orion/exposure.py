@@ -35,7 +35,8 @@ REASONS = ("engine_error",)
 
 ERROR_TABLE_COLUMNS = {
     "qid": "question id",
-    "row_id": "qid:expose:k, k = sample index",
+    "row_id": "qid:expose:k",
+    "sample": "k, the sample index",
     "task": "task name",
     "prompt": "the student prompt the sample answered",
     "text": "the student's wrong CoT",
@@ -88,7 +89,7 @@ def exposure_rows(cfg: RunConfig, questions: list[dict]) -> list[dict]:
         prompt = build_student_prompt(q)
         for k in range(cfg.orion.exposure_samples):
             row_id = f"{q['qid']}:expose:{k}"
-            rows.append({"row_id": row_id, "qid": q["qid"], "kind": "expose", "prompt": prompt,
+            rows.append({"row_id": row_id, "qid": q["qid"], "kind": "expose", "sample": k, "prompt": prompt,
                          "temperature": cfg.orion.exposure_temperature, "max_tokens": max_tokens,
                          "seed": sample_seed(cfg.run.seed, row_id), **question_columns(q)})
     return rows
@@ -107,7 +108,8 @@ def score_samples(results: list[dict], questions: list[dict]) -> tuple[list[dict
         if is_correct(answer, q):
             n_correct += 1
             continue
-        wrong.append({"qid": r["qid"], "row_id": r["row_id"], "task": q.get("task"), "prompt": r["prompt"],
+        wrong.append({"qid": r["qid"], "row_id": r["row_id"], "sample": int(r["sample"]), "task": q.get("task"),
+                      "prompt": r["prompt"],
                       "text": r["text"], "answer": answer, "target": str(q.get("target")),
                       "truncated": bool(r.get("truncated")), "n_tokens": int(r.get("n_tokens") or 0),
                       "seed": int(r["seed"]), "mistake_type": classify(q, r["text"])})
@@ -148,7 +150,8 @@ def error_table_schema():
     import pyarrow as pa
 
     return pa.schema([
-        ("qid", pa.string()), ("row_id", pa.string()), ("task", pa.string()), ("prompt", pa.string()),
+        ("qid", pa.string()), ("row_id", pa.string()), ("sample", pa.int32()), ("task", pa.string()),
+        ("prompt", pa.string()),
         ("text", pa.string()), ("answer", pa.string()), ("target", pa.string()), ("truncated", pa.bool_()),
         ("n_tokens", pa.int32()), ("seed", pa.int64()), ("mistake_type", pa.string()),
     ])
@@ -158,7 +161,7 @@ def wrong_solutions_by_question(exposed: list[dict], limit: int) -> dict[str, li
     """Up to ``limit`` distinct wrong solutions per question, in sample order (duplicates teach nothing twice)."""
     out: dict[str, list[dict]] = {}
     seen: dict[str, set[str]] = {}
-    for w in sorted(exposed, key=lambda r: (r["qid"], int(r["row_id"].rsplit(":", 1)[1]))):
+    for w in sorted(exposed, key=lambda r: (r["qid"], r["sample"])):
         texts = seen.setdefault(w["qid"], set())
         norm = " ".join((w["text"] or "").split())
         if not norm or norm in texts or len(out.get(w["qid"], [])) >= limit:

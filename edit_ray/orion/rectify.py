@@ -71,7 +71,7 @@ def rectify_rows(cfg: RunConfig, questions: list[dict], exposed: list[dict], eng
     rows = []
     for q in train_questions(questions):
         for w in wrong.get(q["qid"], []):
-            k = w["row_id"].rsplit(":", 1)[1]
+            k = w["sample"]
             rows.append({"row_id": f"{q['qid']}:rectify_min:{k}", "qid": q["qid"], "kind": "rectify_min",
                          "prompt": build_minimal_rectify_prompt(q, w["text"]),
                          "temperature": engine.temperature, "max_tokens": engine.max_tokens, "seed": 0,

@@ -115,7 +115,8 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
     io.write_table(sft, io.join(out_dir, "sft.parquet"))
     _write_final(out_dir, "cots.parquet", dual, gen_errors + far)
 
-    failed = {kind: sum(e["row_id"].split(":")[-2] == kind for e in gen_errors) for kind in ("ahp", "ccp")}
+    kind_of = {r["row_id"]: r["kind"] for r in rows}
+    failed = {kind: sum(kind_of[e["row_id"]] == kind for e in gen_errors) for kind in ("ahp", "ccp")}
     n_ahp = sum(d["kind"] == "ahp" for d in dual)
     io.report_counts("dual.ahp", len(d_minus), n_ahp, failed["ahp"])
     io.report_counts("dual.ccp", len(d_plus), len(dual) - n_ahp, failed["ccp"])
