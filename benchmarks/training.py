@@ -29,6 +29,7 @@ from edit_ray.config import KRSLConfig, SFTConfig
 from edit_ray.models import resolve
 from edit_ray.train.data import collate_krsl, collate_sft
 from edit_ray.train.loop import loss_on_batch
+from edit_ray.train.objectives import objective_for
 
 
 def make_rows(n: int, prompt_len: int, response_len: int, vocab: int, seed: int) -> list[dict]:
@@ -101,7 +102,7 @@ def main() -> None:
             with autocast():
                 loss = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"], labels=b["labels"]).loss
         else:
-            s, d, _ = loss_on_batch(model, b, name, sft_cfg if name == "sft" else krsl_cfg, device)
+            s, d, _ = loss_on_batch(model, b, objective_for(name), sft_cfg if name == "sft" else krsl_cfg, device)
             loss = s / d
         loss.backward()
         opt.step()

@@ -163,21 +163,25 @@ def _delete(path: str) -> None:
         fs.delete_file(p)
 
 
+def _output_paths(base_dir: str, rel: str) -> list[str]:
+    """The paths an output names: itself, or for a glob (``round_[0-9]*``) the entries of its directory
+    whose names match."""
+    if "*" not in rel:
+        return [io.join(base_dir, rel)]
+    parent, _, pattern = rel.rpartition("/")
+    directory = io.join(base_dir, parent) if parent else base_dir
+    fs, p = io.filesystem(directory)
+    if fs.get_file_info(p).type != io.pafs.FileType.Directory:
+        return []
+    return sorted(io.join(directory, i.base_name) for i in fs.get_file_info(io.pafs.FileSelector(p))
+                  if fnmatch.fnmatchcase(i.base_name, pattern))
+
+
 def clear_outputs(base_dir: str, step: Step) -> list[str]:
     """Delete what a step wrote (its manifest included), so it starts afresh; returns the deleted paths."""
     deleted = []
     for rel in step.outputs or (step.dir,):
-        if "*" not in rel:
-            paths = [io.join(base_dir, rel)]
-        else:
-            parent, _, pattern = rel.rpartition("/")
-            fs, p = io.filesystem(io.join(base_dir, parent) if parent else base_dir)
-            if fs.get_file_info(p).type != io.pafs.FileType.Directory:
-                continue
-            paths = sorted(io.join(base_dir, parent, i.base_name) if parent else io.join(base_dir, i.base_name)
-                           for i in fs.get_file_info(io.pafs.FileSelector(p))
-                           if fnmatch.fnmatchcase(i.base_name, pattern))
-        for path in paths:
+        for path in _output_paths(base_dir, rel):
             if os.path.islink(path) or io.exists(path):
                 _delete(path)
                 deleted.append(path)

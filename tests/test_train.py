@@ -204,6 +204,18 @@ def _resume_config(tiny_model_dir: str) -> RunConfig:
         update={"lora": cfg.student.lora.model_copy(update={"dropout": 0.1})})})
 
 
+def fail_once_after(steps: tuple[int, ...], marker_dir: str):
+    """The loop's ``after_step`` hook for the fault test: rank 0 raises once right after each of ``steps``
+    (a marker file makes it once), as a worker that dies after that step would."""
+    def after_step(step: int, rank: int) -> None:
+        marker = os.path.join(marker_dir, f"fault-at-step-{step}")
+        if rank == 0 and step in steps and not os.path.exists(marker):
+            open(marker, "w").close()
+            raise RuntimeError(f"injected fault after step {step} (test)")
+
+    return after_step
+
+
 def test_kill_and_resume_continue_from_the_step_where_they_stopped(matrix, tables, tiny_model_dir, tmp_path):
     """Fault injection: the loop fails rank 0 once after step 2 (FailureConfig recovers the worker group
     from the step-2 checkpoint) and once after step 4 (max_failures=1 is spent, so fit fails); a new
@@ -212,7 +224,7 @@ def test_kill_and_resume_continue_from_the_step_where_they_stopped(matrix, table
     cfg = _resume_config(tiny_model_dir)
     out = str(tmp_path / "sft")
     kwargs = {"data_path": tables["sft"], "init_model": tiny_model_dir, "out_dir": out, "name": "resume"}
-    faults = {"fault_at_steps": [2, 4], "fault_marker_dir": str(tmp_path)}
+    faults = {"after_step": fail_once_after((2, 4), str(tmp_path))}
     from ray.train import TrainingFailedError  # the V2 class when Train V2 is on (the default)
 
     try:

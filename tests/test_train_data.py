@@ -10,6 +10,7 @@ from edit_ray.config import KRSLConfig, SFTConfig
 from edit_ray.train.data import collate_krsl, collate_sft, epoch_order, krsl_examples, pack_sft, sequence
 from edit_ray.train.loop import loss_on_batch, report_kind
 from edit_ray.train.losses import krsl_loss, sft_loss
+from edit_ray.train.objectives import KRSL, SFT
 
 X = -100
 
@@ -85,7 +86,7 @@ def test_krsl_one_forward_pass_equals_separate_passes(tiny):
             "rejected_w": np.r_[np.zeros(n_prompt), kr * 0.5], "rejected_key": np.r_[np.zeros(n_prompt), kr]})
     cfg = KRSLConfig()
     with torch.no_grad():
-        got, denom, _ = loss_on_batch(tiny, collate_krsl(rows, pad_id=0), "krsl", cfg, torch.device("cpu"))
+        got, denom, _ = loss_on_batch(tiny, collate_krsl(rows, pad_id=0), KRSL, cfg, torch.device("cpu"))
         # reference: chosen and rejected in separate passes, full logits
         pos = collate_sft([{"input_ids": r["chosen_input_ids"], "labels": r["chosen_labels"]} for r in rows], 0)
         neg = collate_sft([{"input_ids": r["rejected_input_ids"], "labels": r["rejected_labels"]} for r in rows], 0)
@@ -102,7 +103,7 @@ def test_sft_loss_on_batch_equals_hf_loss(tiny):
     rows = [{"input_ids": [5, 6, 7, 8, 9], "labels": [X, X, 7, 8, 9]}, {"input_ids": [10, 11, 12], "labels": [X, 11, 12]}]
     batch = collate_sft(rows, pad_id=0)
     with torch.no_grad():
-        s, d, _ = loss_on_batch(tiny, batch, "sft", SFTConfig(), torch.device("cpu"))
+        s, d, _ = loss_on_batch(tiny, batch, SFT, SFTConfig(), torch.device("cpu"))
         hf = tiny(**batch).loss  # transformers' own mean CE over label tokens
     assert d.item() == 5
     assert (s / d).item() == pytest.approx(hf.item(), rel=1e-5)

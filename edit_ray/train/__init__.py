@@ -1,7 +1,8 @@
 """Student training on Ray Train: stage 1 SFT and stage 2 KRSL (edit-method.md §3).
 
-losses.py (pure loss functions), data.py (examples and batches), strategies.py (DDP / FSDP2 / DeepSpeed,
-LoRA), checkpoint.py (state in Ray Train checkpoints), loop.py (the per-worker loop), export.py (merged
-HF directory), run.py (TorchTrainer construction, ``train_stage``, ``stage_inputs`` and
-``train_in_run_dir`` for ``edit-ray train``).
+losses.py (pure loss functions), objectives.py (SFT and KRSL: batches, divisor, loss, metrics), data.py
+(examples and batches), strategies.py (DDP / FSDP2 / DeepSpeed, LoRA), checkpoint.py (state in Ray Train
+checkpoints), loop.py (the per-worker loop), export.py (merged HF directory), run.py (TorchTrainer
+construction, ``train_stage``, ``stage_inputs`` and ``train_in_run_dir`` for ``edit-ray train``), steps.py
+(the pipeline's sft and krsl steps).
 """

@@ -1,9 +1,10 @@
 """The training loop of both EDIT stages, run by every Ray Train worker (``TorchTrainer``).
 
 Stage 1 (SFT, paper eq. 4) trains on SFT example rows {input_ids, labels}; stage 2 (KRSL, eqs. 5-7) on
-pair rows {chosen_*, rejected_*} with per-token weights (``data.py``). Setup lives in named helpers
-(``strategies.build_model``, ``strategies.wrap_for_strategy``, ``checkpoint.load_state``); the loop
-itself is inline.
+pair rows {chosen_*, rejected_*} with per-token weights (``data.py``). What differs between them (batches,
+the loss and its divisor, metrics) is the stage's ``Objective`` (``objectives.py``), chosen once. Setup lives
+in named helpers (``strategies.build_model``, ``strategies.wrap_for_strategy``, ``checkpoint.load_state``);
+the loop itself is inline.
 
 Normalisation: each loss returns a sum and its divisor (label tokens for SFT, pairs for KRSL). Before an
 optimizer step, the divisors of all micro-batches of the accumulation window are summed and all-reduced
@@ -41,16 +42,8 @@ import torch.distributed as dist
 
 from edit_ray.config import KRSLConfig, LoraConfig, SFTConfig
 from edit_ray.train.checkpoint import Progress, load_newest_valid, resume_candidates, save_state
-from edit_ray.train.data import (
-    collate_krsl,
-    collate_sft,
-    epoch_order,
-    example_tokens,
-    first_label_position,
-    pack_sft,
-    steps_for_token_budget,
-)
-from edit_ray.train.losses import IGNORE_INDEX, krsl_loss, sft_loss
+from edit_ray.train.data import epoch_order, example_tokens, first_label_position, steps_for_token_budget
+from edit_ray.train.objectives import Objective, objective_for
 from edit_ray.train.strategies import (
     build_model,
     clip_grad_norm,
@@ -89,25 +82,8 @@ def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def make_batch(rows: list[dict], stage: str, cfg, pad_id: int) -> dict[str, torch.Tensor]:
-    match stage:
-        case "sft":
-            return pack_sft(rows, cfg.max_length, pad_id) if cfg.packing else collate_sft(rows, pad_id)
-        case "krsl":
-            return collate_krsl(rows, pad_id)
-        case other:
-            raise ValueError(f"stage={other!r}; valid: 'sft', 'krsl'")
-
-
-def batch_denom(batch: dict[str, torch.Tensor], stage: str) -> float:
-    """The loss divisor of a batch, known before the forward pass: label tokens (SFT) or pairs (KRSL)."""
-    if stage == "sft":
-        return float((batch["labels"][:, 1:] != IGNORE_INDEX).sum())
-    return batch["input_ids"].shape[0] / 2
-
-
-def loss_on_batch(model, batch: dict[str, torch.Tensor], stage: str, cfg, device) -> tuple:
-    """One forward pass and the stage's loss: ``(loss_sum, denom, metrics)``.
+def loss_on_batch(model, batch: dict[str, torch.Tensor], objective: Objective, cfg, device) -> tuple:
+    """One forward pass and the objective's loss: ``(loss_sum, denom, metrics)``.
 
     Positions before the first label token of the batch are never scored, so the LM head runs only from
     there (``logits_to_keep``): the vocabulary projection is a large share of a small model's compute.
@@ -120,34 +96,25 @@ def loss_on_batch(model, batch: dict[str, torch.Tensor], stage: str, cfg, device
     inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "position_ids") if k in batch}
     with autocast:
         logits = model(**inputs, logits_to_keep=keep).logits
-    labels = batch["labels"][:, start:]
-    if stage == "sft":
-        return sft_loss(logits, labels)
-    b = logits.shape[0] // 2
-    w, key = batch["weights"][:, start:], batch["key"][:, start:]
-    return krsl_loss(logits[:b], labels[:b], w[:b], logits[b:], labels[b:], w[b:], cfg.nll_threshold,
-                     cfg.rejected_loss, key_pos=key[:b], key_neg=key[b:])
+    return objective.loss(logits, batch["labels"][:, start:], batch, cfg, start)
 
 
 @torch.no_grad()
-def evaluate(model, rows: list[dict], stage: str, cfg, pad_id: int, device) -> dict[str, float]:
-    """Validation metrics: ``val_loss`` in the stage's unit and, for KRSL, ``val_chosen_key_nll`` (the mean
-    NLL of the correct CoTs' key tokens). The KRSL loss subtracts beta x the wrong side's NLL, so it is not
-    comparable across beta; the key-token NLL is, which is what a sweep over alpha and beta should rank by.
-    Every rank evaluates all rows (a validation set is small, and identical work keeps FSDP/ZeRO-3
-    collectives in step), so no reduction is needed."""
+def evaluate(model, rows: list[dict], objective: Objective, cfg, pad_id: int, device) -> dict[str, float]:
+    """Validation metrics: ``val_loss`` in the objective's unit and ``val_<m>`` for its ``val_metrics`` (KRSL:
+    ``val_chosen_key_nll``, averaged over batches). Every rank evaluates all rows (a validation set is small,
+    and identical work keeps FSDP/ZeRO-3 collectives in step), so no reduction is needed."""
     model.eval()
-    loss, denom, key_nll, n_batches = 0.0, 0.0, 0.0, 0
+    loss, denom, n_batches = 0.0, 0.0, 0
+    extra = dict.fromkeys(objective.val_metrics, 0.0)
     for i in range(0, len(rows), cfg.batch_size):
-        batch = make_batch(rows[i : i + cfg.batch_size], stage, cfg, pad_id)
-        s, d, parts = loss_on_batch(model, batch, stage, cfg, device)
-        loss, denom = loss + float(s), denom + float(d)
-        key_nll, n_batches = key_nll + float(parts.get("chosen_key_nll", 0.0)), n_batches + 1
+        batch = objective.collate(rows[i : i + cfg.batch_size], cfg, pad_id)
+        s, d, parts = loss_on_batch(model, batch, objective, cfg, device)
+        loss, denom, n_batches = loss + float(s), denom + float(d), n_batches + 1
+        for k in extra:
+            extra[k] += float(parts[k])
     model.train()
-    out = {"val_loss": loss / max(denom, 1.0)}
-    if stage == "krsl":
-        out["val_chosen_key_nll"] = key_nll / max(n_batches, 1)
-    return out
+    return {"val_loss": loss / max(denom, 1.0), **{f"val_{k}": v / max(n_batches, 1) for k, v in extra.items()}}
 
 
 def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
@@ -203,8 +170,8 @@ def train_loop_per_worker(config: dict) -> None:
         config: ``{"stage": "sft"|"krsl", "train": <SFTConfig|KRSLConfig dump>, "lora": <LoraConfig dump or
             None>, "init_model": dir, "tokenizer_dir": dir, "pad_id": int, "seed": int, "out_dir": dir for
             metrics.jsonl, "export_dir": dir for the merged model or None, "has_val": bool, "run_name": str}``
-            ``"dataset"``: the name of the train dataset (default "train"); for tests only, ``fault_at_steps``
-            and ``fault_marker_dir`` (see the fault injection below).
+            ``"dataset"``: the name of the train dataset (default "train"); ``"after_step"``: a callable
+            ``(step, rank)`` run after each optimizer step (tests inject worker failures with it).
     """
     import ray.train
     import ray.train.torch
@@ -212,12 +179,14 @@ def train_loop_per_worker(config: dict) -> None:
     from tqdm import tqdm
 
     stage = config["stage"]
+    objective = objective_for(stage)  # SFT or KRSL: batches, divisor, loss and metrics (objectives.py)
     cfg = {"sft": SFTConfig, "krsl": KRSLConfig}[stage].model_validate(config["train"])
     lora = LoraConfig.model_validate(config["lora"]) if config["lora"] else None
     ctx = ray.train.get_context()
     rank, world = ctx.get_world_rank(), ctx.get_world_size()
     device = ray.train.torch.get_device()
     pad_id, seed = config["pad_id"], config["seed"]
+    after_step = config.get("after_step")  # (step, rank) -> None, called after each optimizer step
     if device.type == "cpu":  # one thread per CPU the worker holds (torch's default may differ inside an actor)
         torch.set_num_threads(cfg.cpus_per_worker)
 
@@ -253,7 +222,7 @@ def train_loop_per_worker(config: dict) -> None:
     jsonl, log = open_loggers(cfg, config["out_dir"], rank, config["run_name"])
     try:
         bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
-        val_metrics = (evaluate(model, val_rows, stage, cfg, pad_id, device) | {"val_step": progress.step}
+        val_metrics = (evaluate(model, val_rows, objective, cfg, pad_id, device) | {"val_step": progress.step}
                        if val_rows else {})
 
         last_step_end = time.perf_counter()
@@ -262,15 +231,15 @@ def train_loop_per_worker(config: dict) -> None:
             for step_in_epoch in range(progress.step_in_epoch, steps_per_epoch):
                 t0 = time.perf_counter()
                 lr = scheduler.get_last_lr()[0]  # the rate this step uses (the scheduler moves at its end)
-                window = [make_batch([rows[i] for i in order[m]], stage, cfg, pad_id)
+                window = [objective.collate([rows[i] for i in order[m]], cfg, pad_id)
                           for m in range(step_in_epoch * cfg.grad_accum, (step_in_epoch + 1) * cfg.grad_accum)]
-                total = all_reduce_sum(torch.tensor(sum(batch_denom(b, stage) for b in window), device=device))
+                total = all_reduce_sum(torch.tensor(sum(objective.denominator(b) for b in window), device=device))
                 sums = torch.zeros(2, device=device)  # loss sum, input tokens
                 parts: dict[str, float] = {}
                 for micro, batch in enumerate(window):
                     last = micro == len(window) - 1
                     with no_grad_sync(model, cfg, last):
-                        loss_sum, _, metrics = loss_on_batch(model, batch, stage, cfg, device)
+                        loss_sum, _, metrics = loss_on_batch(model, batch, objective, cfg, device)
                         scaled = loss_sum * world / total
                         if engine is not None:
                             engine.backward(scaled, scale_wrt_gas=False)  # our scale already covers accumulation
@@ -295,10 +264,10 @@ def train_loop_per_worker(config: dict) -> None:
                 # validation at every epoch end and at the last step, however the run stops (epochs,
                 # max_steps, token_budget): a sweep's scheduler always gets its metric from the last report
                 if val_rows and (progress.step_in_epoch == 0 or progress.step >= total_steps):
-                    val_metrics = evaluate(model, val_rows, stage, cfg, pad_id, device) | {"val_step": progress.step}
+                    val_metrics = evaluate(model, val_rows, objective, cfg, pad_id, device) | {"val_step": progress.step}
 
-                stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get("chosen_key_nll", 0.0),
-                                                                      parts.get("rejected_key_nll", 0.0)], device=device)]))
+                stats = all_reduce_sum(torch.cat([sums, torch.tensor([parts.get(k, 0.0) for k in objective.step_metrics],
+                                                                     device=device, dtype=sums.dtype)]))
                 now = time.perf_counter()
                 # tokens_per_s: this step's compute; step_s: wall time since the previous step ended, with
                 # everything between steps (reports, checkpoints, validation, logging)
@@ -307,8 +276,7 @@ def train_loop_per_worker(config: dict) -> None:
                            "tokens_per_s": float(stats[1]) / (now - t0), "step_s": now - last_step_end,
                            "samples": progress.samples, "tokens": progress.tokens,
                            "epoch": progress.step / steps_per_epoch, "peak_rss_mb": peak_rss_mb()}
-                if stage == "krsl":
-                    metrics |= {"chosen_key_nll": float(stats[2]) / world, "rejected_key_nll": float(stats[3]) / world}
+                metrics |= {k: float(v) / world for k, v in zip(objective.step_metrics, stats[2:])}
                 metrics |= val_metrics
                 log(metrics, progress.step)
                 last_step_end = now
@@ -323,13 +291,8 @@ def train_loop_per_worker(config: dict) -> None:
                         ray.train.report({**metrics, "step": progress.step}, checkpoint=Checkpoint.from_directory(d))
                 elif kind == "metrics":
                     ray.train.report({**metrics, "step": progress.step})
-                # Fault injection for tests only: fail rank 0 once right after each step in `fault_at_steps`
-                # (a marker file makes it once), so a test can check that recovery continues from that step.
-                if rank == 0 and progress.step in config.get("fault_at_steps", ()):
-                    marker = os.path.join(config["fault_marker_dir"], f"fault-at-step-{progress.step}")
-                    if not os.path.exists(marker):
-                        open(marker, "w").close()
-                        raise RuntimeError(f"injected fault after step {progress.step} (test)")
+                if after_step is not None:  # tests inject faults here (a failed worker after a given step)
+                    after_step(progress.step, rank)
                 if done:
                     break
             else:

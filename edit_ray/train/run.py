@@ -84,7 +84,7 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
         val_path: table in the same format; then every report carries ``val_loss`` (computed before
             training and at each epoch end) for Tune's ASHA.
         callbacks: Ray Train callbacks (e.g. Tune's ``TuneReportCallback``).
-        loop_overrides: extra keys for the worker config (tests: ``fault_at_steps``, ``fault_marker_dir``).
+        loop_overrides: extra keys for the worker config (tests: ``after_step``, a fault injector).
         worker_memory_mb: Ray ``memory`` each worker reserves (a sweep's trials, so the scheduler does not start
             more of them than the nodes' memory holds); None reserves none.
     """
