@@ -197,9 +197,9 @@ def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_d
     questions = [_q("arith/0", "12"), _q("arith/1", "7"), _q("mc/0", "(B)", ["red", "blue", "green"]),
                  _q("arith/2", "5", split="train")]
     io.write_table(questions, str(tmp_path / "data" / "questions.parquet"))
-    io.write_table([{"row_id": "arith/0:cep:0", "qid": "arith/0", "kind": "cep", "error": None,
+    io.write_table([{"row_id": "arith/0:cep:0", "qid": "arith/0", "kind": "cep", "sample": 0, "error": None,
                      "text": "3 * 4 = 12. Therefore, the answer is 12."},
-                    {"row_id": "mc/0:cep:0", "qid": "mc/0", "kind": "cep", "error": None,
+                    {"row_id": "mc/0:cep:0", "qid": "mc/0", "kind": "cep", "sample": 0, "error": None,
                      "text": "Therefore, the answer is (C)."}],
                    str(tmp_path / "teacher" / "cots.parquet"))
     cfg = load_config(None, [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=8",

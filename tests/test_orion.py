@@ -214,7 +214,7 @@ def tiny_run(tmp_path_factory, ray_local, tiny_model_dir):
     qs = synthetic_questions(E2E_TASKS, n=3, n_train=2)
     train = [q for q in qs if q["split"] == "train"]
     io.write_table(qs, io.join(run_dir, "data", "questions.parquet"))
-    io.write_table([{"row_id": f"{q['qid']}:cep:0", "qid": q["qid"], "kind": "cep", "text": synthetic.gold_cot(q),
+    io.write_table([{"row_id": f"{q['qid']}:cep:0", "qid": q["qid"], "kind": "cep", "sample": 0, "text": synthetic.gold_cot(q),
                      "answer": q["target"], "correct": True, "error": None} for q in train],
                    io.join(run_dir, "teacher", "cots.parquet"))
     io.write_table([{"row_id": f"{q['qid']}:cep:0", "qid": q["qid"], "task": q["task"],
