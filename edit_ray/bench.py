@@ -148,6 +148,36 @@ def run_bench(cfg: RunConfig) -> dict:
     return summary
 
 
+# ------------------------------------------------------------------------------------------- export
+# What the summary reads of a cell: enough to recompute every table and CI without the models.
+RESULT_FILES = ("cell.json", "eval/eval.parquet", "sft/metrics.jsonl", "krsl/metrics.jsonl")
+
+
+def export_results(cfg: RunConfig, dest: str) -> list[str]:
+    """Copy the small files of every finished cell (``RESULT_FILES``, store links followed) and the summary to
+    ``dest`` in the grid's layout, so that ``edit-ray bench CONFIG run.dir=DEST --summary`` recomputes the same
+    summary anywhere: a benchmark's results can be committed and outlive the machine that ran it. Returns the
+    cells copied."""
+    import shutil
+
+    copied = []
+    for seed in cfg.bench.seeds:
+        for method in cfg.bench.methods:
+            src = cell_dir(cfg, seed, method)
+            if not os.path.exists(os.path.join(src, "cell.json")):
+                continue
+            for name in RESULT_FILES:
+                if os.path.exists(os.path.join(src, name)):
+                    os.makedirs(os.path.dirname(os.path.join(dest, f"seed-{seed}", method, name)), exist_ok=True)
+                    shutil.copyfile(os.path.join(src, name), os.path.join(dest, f"seed-{seed}", method, name))
+            copied.append(f"seed-{seed}/{method}")
+    for name in ("summary.json", "summary.md", "plots/accuracy.png", "plots/paired.png"):
+        if os.path.exists(os.path.join(cfg.run.dir, name)):
+            os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
+            shutil.copyfile(os.path.join(cfg.run.dir, name), os.path.join(dest, name))
+    return copied
+
+
 # ------------------------------------------------------------------------------------------ summary
 def _cell_record(cfg: RunConfig, seed: int, method: str) -> tuple[dict | None, str]:
     """(cell.json, run dir) of the cell that stands for (seed, method), or (None, dir) when unfinished."""

@@ -10,7 +10,7 @@
     edit-ray report RUN_DIR
     edit-ray run CONFIG [a.b=c ...] [--from STAGE]
     edit-ray sweep CONFIG [a.b=c ...] [--restore]
-    edit-ray bench CONFIG [a.b=c ...] [--json] [--summary]
+    edit-ray bench CONFIG [a.b=c ...] [--json] [--summary] [--export DIR]
 
 Every command's handler lives here, in the order of this list: ``cmd_<command>(args)`` turns the parsed
 arguments into plain values for ``<command>_command(...)``, which opens the Ray session where one is
@@ -286,14 +286,20 @@ def sweep_command(cfg: RunConfig, restore: bool = False) -> int:
 
 # -------------------------------------------------------------------------------------------- bench
 def cmd_bench(args) -> int:
-    return bench_command(_config(args), as_json=args.json, summary_only=args.summary)
+    return bench_command(_config(args), as_json=args.json, summary_only=args.summary, export=args.export)
 
 
-def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = False) -> int:
-    """Run or resume the grid, or only summarise it."""
+def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = False, export: str | None = None) -> int:
+    """Run or resume the grid, only summarise it, or copy its results (without models) to ``export``."""
     from edit_ray import io
-    from edit_ray.bench import run_bench, summary_markdown, write_summary
+    from edit_ray.bench import export_results, run_bench, summary_markdown, write_summary
 
+    if export:
+        write_summary(cfg)
+        cells = export_results(cfg, export)
+        print(f"exported {len(cells)} finished cell(s) to {export}: "
+              f"edit-ray bench CONFIG run.dir={export} --summary recomputes the summary")
+        return 0
     if summary_only:
         summary = write_summary(cfg)
     else:
@@ -372,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON (last line)")
     p.add_argument("--summary", action="store_true", help="only summarise the finished cells; run nothing")
+    p.add_argument("--export", metavar="DIR", help="copy the finished cells' answers, metrics and the summary "
+                   "(no models) to DIR, where --summary with run.dir=DIR recomputes the tables; runs nothing")
     p.set_defaults(func=cmd_bench)
     return parser
 
