@@ -68,18 +68,11 @@ def tables(tmp_path_factory, tiny_model_dir):
 
 
 def _examples(stage: str, path: str, cfg: RunConfig, tokenizer_dir: str) -> list[dict]:
-    """The example rows `prepare_examples` makes, computed in this process (the same functions; Ray Data
+    """The example rows `prepare_examples` makes, computed in this process by the same functions (Ray Data
     pipelines cost minutes on a busy 2-core machine). Error rows are left out, as there."""
-    from edit_ray.train.data import SFTExamples, krsl_examples
+    from edit_ray.train.run import examples_in_process
 
-    batch = {k: np.array(v, dtype=object) for k, v in pq.read_table(path).to_pydict().items()}
-    if stage == "sft":
-        out = SFTExamples(tokenizer_dir, cfg.sft.max_length)(batch)
-    else:
-        k = cfg.krsl
-        out = krsl_examples(batch, k.alpha, k.beta, k.gamma, k.max_length)
-    rows = [dict(zip(out, vals)) for vals in zip(*out.values())]
-    return [{c: v for c, v in r.items() if c != "error"} for r in rows if r["error"] is None]
+    return examples_in_process(stage, path, cfg, tokenizer_dir)[0]
 
 
 def _run_cases(config: dict) -> None:
@@ -277,3 +270,48 @@ def test_metrics_go_to_the_jsonl_log_and_to_the_chosen_sink(tmp_path, monkeypatc
         history = mlflow.MlflowClient((out / "mlruns").as_uri()).get_metric_history(run_id, "loss")
         assert sorted((m.step, m.value) for m in history) == [(1, 2.5), (2, 1.5)]
     assert open_loggers(SFTConfig(log_to=sink), str(out), rank=1, run_name="x")[0] is None  # rank 0 only
+
+
+def test_torchrun_runs_the_same_loop_without_ray_and_resumes(matrix, tables, tiny_model_dir, tmp_path):
+    """`torchrun -m edit_ray.train` (2 ranks, gloo, no Ray) takes the same KRSL steps as the Ray Train DDP case
+    of the matrix; a re-run after losing the last checkpoint resumes from the one before and repeats step 4."""
+    import subprocess
+
+    from edit_ray.config import dump_config
+
+    config = tmp_path / "krsl.yaml"
+    config.write_text(dump_config(_config(tiny_model_dir)))
+    out = tmp_path / "krsl"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           "-m", "edit_ray.train", str(config), "--stage", "krsl", "--data", tables["masks"], "--out", str(out),
+           "krsl.strategy=ddp"]
+    run = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    got = read_metrics(str(out / "metrics.jsonl"))
+    want = read_metrics(os.path.join(matrix["dirs"][("ddp", "krsl")], "metrics.jsonl"))
+    for key in ("loss", "grad_norm", "chosen_key_nll", "rejected_key_nll", "lr"):
+        assert [r[key] for r in got] == pytest.approx([r[key] for r in want], rel=1e-5), key
+    assert sorted(os.listdir(out / "checkpoints")) == ["step-3", "step-4"]  # two kept
+    assert (out / "model" / "model.safetensors").exists()
+
+    # lose the newest checkpoint and the last metrics line, as a kill during step 4's save would
+    import shutil
+
+    shutil.rmtree(out / "checkpoints" / "step-4")
+    lines = (out / "metrics.jsonl").read_text().splitlines()
+    (out / "metrics.jsonl").write_text("\n".join(lines[:3]) + "\n")
+    run = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    again = read_metrics(str(out / "metrics.jsonl"))
+    assert [r["step"] for r in again] == [1, 2, 3, 4]
+    assert again[3]["loss"] == pytest.approx(got[3]["loss"], rel=1e-5)
+
+
+def test_the_loop_and_its_torchrun_entry_point_import_no_ray():
+    """What a GPU machine without Ray runs (`python -m edit_ray.train`) must import without it."""
+    import subprocess
+
+    code = ("import sys, edit_ray.train.__main__, edit_ray.train.loop, edit_ray.train.run, edit_ray.models; "
+            "print(sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"

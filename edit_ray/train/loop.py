@@ -1,4 +1,6 @@
-"""The training loop of both EDIT stages, run by every Ray Train worker (``TorchTrainer``).
+"""The training loop of both EDIT stages, run by every worker: under Ray Train (``TorchTrainer``, the product)
+or under plain torchrun (``python -m edit_ray.train``); ``worker.py`` gives it rank, rows, checkpoints and
+reports either way, so the loop itself never imports Ray.
 
 Stage 1 (SFT, paper eq. 4) trains on SFT example rows {input_ids, labels}; stage 2 (KRSL, eqs. 5-7) on
 pair rows {chosen_*, rejected_*} with per-token weights (``data.py``). What differs between them (batches,
@@ -33,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +42,7 @@ import torch
 import torch.distributed as dist
 
 from edit_ray.config import KRSLConfig, LoraConfig, SFTConfig
-from edit_ray.train.checkpoint import Progress, load_newest_valid, resume_candidates, save_state
+from edit_ray.train.checkpoint import Progress, load_newest_valid, save_state
 from edit_ray.train.data import epoch_order, example_tokens, first_label_position, steps_for_token_budget
 from edit_ray.train.objectives import Objective, objective_for
 from edit_ray.train.strategies import (
@@ -51,6 +52,7 @@ from edit_ray.train.strategies import (
     no_grad_sync,
     wrap_for_strategy,
 )
+from edit_ray.train.worker import Worker
 
 
 def peak_rss_mb() -> float:
@@ -164,7 +166,14 @@ def open_loggers(cfg, out_dir: str, rank: int, run_name: str):
 
 
 def train_loop_per_worker(config: dict) -> None:
-    """Ray Train entry point (one call per worker).
+    """Ray Train entry point (one call per worker): ``run_loop`` with the Ray Train worker's view."""
+    from edit_ray.train.worker import ray_worker
+
+    run_loop(config, ray_worker(config))
+
+
+def run_loop(config: dict, worker: Worker) -> None:
+    """Train one stage on this worker (rank) and, on rank 0, export the merged model.
 
     Args:
         config: ``{"stage": "sft"|"krsl", "train": <SFTConfig|KRSLConfig dump>, "lora": <LoraConfig dump or
@@ -172,27 +181,21 @@ def train_loop_per_worker(config: dict) -> None:
             metrics.jsonl, "export_dir": dir for the merged model or None, "has_val": bool, "run_name": str}``
             ``"dataset"``: the name of the train dataset (default "train"); ``"after_step"``: a callable
             ``(step, rank)`` run after each optimizer step (tests inject worker failures with it).
+        worker: rank, device, rows, checkpoints and reports (``worker.py``: Ray Train or torchrun).
     """
-    import ray.train
-    import ray.train.torch
-    from ray.train import Checkpoint
     from tqdm import tqdm
 
     stage = config["stage"]
     objective = objective_for(stage)  # SFT or KRSL: batches, divisor, loss and metrics (objectives.py)
     cfg = {"sft": SFTConfig, "krsl": KRSLConfig}[stage].model_validate(config["train"])
     lora = LoraConfig.model_validate(config["lora"]) if config["lora"] else None
-    ctx = ray.train.get_context()
-    rank, world = ctx.get_world_rank(), ctx.get_world_size()
-    device = ray.train.torch.get_device()
+    rank, world, device = worker.rank, worker.world, worker.device
     pad_id, seed = config["pad_id"], config["seed"]
     after_step = config.get("after_step")  # (step, rank) -> None, called after each optimizer step
     if device.type == "cpu":  # one thread per CPU the worker holds (torch's default may differ inside an actor)
         torch.set_num_threads(cfg.cpus_per_worker)
 
-    # sorted by id: Ray Data may hand blocks over in any order, and every rank must index the same list
-    rows = sorted(ray.train.get_dataset_shard(config.get("dataset", "train")).iter_rows(), key=lambda r: r["row_id"])
-    val_rows = list(ray.train.get_dataset_shard("val").iter_rows()) if config["has_val"] else []
+    rows, val_rows = worker.rows, worker.val_rows
     micro_per_epoch = len(epoch_order(len(rows), 0, seed, rank, world, cfg.batch_size))
     steps_per_epoch = micro_per_epoch // cfg.grad_accum
     if steps_per_epoch == 0:
@@ -208,13 +211,11 @@ def train_loop_per_worker(config: dict) -> None:
 
     torch.manual_seed(seed)  # same initial LoRA on every rank (FSDP2 shards without broadcasting)
     model = build_model(config["init_model"], lora)
-    model, optimizer, scheduler, engine = wrap_for_strategy(model, cfg, steps_per_epoch, total_steps)
+    model, optimizer, scheduler, engine = wrap_for_strategy(model, cfg, steps_per_epoch, total_steps, device,
+                                                            worker.local_rank)
     progress = Progress()
-    if ckpt := ray.train.get_checkpoint():  # worker-group recovery or a restarted driver: continue
-        with ckpt.as_directory() as d:
-            # local storage: the older checkpoints Ray kept are the fallback when the newest is corrupt
-            candidates = resume_candidates(d) if os.path.isdir(os.path.dirname(d.rstrip("/"))) else [d]
-            progress = load_newest_valid(candidates, model, optimizer, scheduler, engine, lora is not None)
+    if worker.resume_from:  # worker-group recovery, a restarted driver or a re-run torchrun: continue
+        progress = load_newest_valid(worker.resume_from, model, optimizer, scheduler, engine, lora is not None)
     else:
         torch.manual_seed(seed + rank)  # dropout differs per rank
     model.train()
@@ -285,12 +286,10 @@ def train_loop_per_worker(config: dict) -> None:
 
                 done = progress.step >= total_steps
                 kind = report_kind(progress.step, progress.step_in_epoch, total_steps, cfg.checkpoint_every)
-                if kind == "checkpoint":
-                    with tempfile.TemporaryDirectory() as d:
-                        save_state(d, model, optimizer, scheduler, engine, cfg, progress, lora is not None)
-                        ray.train.report({**metrics, "step": progress.step}, checkpoint=Checkpoint.from_directory(d))
-                elif kind == "metrics":
-                    ray.train.report({**metrics, "step": progress.step})
+                if kind is not None:
+                    save = (lambda d: save_state(d, model, optimizer, scheduler, engine, cfg, progress,
+                                                 lora is not None)) if kind == "checkpoint" else None
+                    worker.report({**metrics, "step": progress.step}, save)
                 if after_step is not None:  # tests inject faults here (a failed worker after a given step)
                     after_step(progress.step, rank)
                 if done:

@@ -69,6 +69,43 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
     return ok, n_in, n_ok, len(failed)
 
 
+def examples_in_process(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str) -> tuple[list[dict], list[dict]]:
+    """``prepare_examples`` without Ray (``python -m edit_ray.train`` under torchrun): the same functions of
+    ``data.py`` on the whole table in this process. Returns ``(example rows, error rows)``."""
+    import numpy as np
+
+    from edit_ray.train.data import SFTExamples, krsl_examples
+
+    table = io.read_table(path)
+    missing = [c for c in REQUIRED[stage] if c not in table.column_names]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing} needed for {stage} (has {table.column_names})")
+    batch = {k: np.array(v, dtype=object) for k, v in table.to_pydict().items()}
+    tcfg = getattr(cfg, stage)
+    if stage == "sft":
+        out = SFTExamples(tokenizer_dir, tcfg.max_length)(batch)
+    else:
+        out = krsl_examples(batch, tcfg.alpha, tcfg.beta, tcfg.gamma, tcfg.max_length)
+    rows = [dict(zip(out, values)) for values in zip(*out.values())]
+    errors = [io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in rows if r["error"]]
+    return [{k: v for k, v in r.items() if k != "error"} for r in rows if r["error"] is None], errors
+
+
+def loop_config(cfg: RunConfig, stage: Stage, init_dir: str, out_dir: str, name: str, has_val: bool) -> dict:
+    """The config ``loop.run_loop`` reads (its docstring lists the keys), under Ray Train or torchrun."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(init_dir)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    return {
+        "stage": stage, "train": getattr(cfg, stage).model_dump(mode="json"),
+        "lora": cfg.student.lora.model_dump(mode="json") if cfg.student.lora else None,
+        "init_model": init_dir, "tokenizer_dir": init_dir, "pad_id": int(pad_id), "seed": cfg.run.seed,
+        "out_dir": io.local_path(out_dir) if "://" not in out_dir else os.path.abspath(os.path.join("logs", name)),
+        "export_dir": io.local_path(io.join(out_dir, "model")), "has_val": has_val, "run_name": name,
+    }
+
+
 def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str, out_dir: str, name: str,
                   val_path: str | None = None, callbacks: list | None = None, loop_overrides: dict | None = None,
                   worker_memory_mb: float | None = None):
@@ -91,15 +128,12 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
     import ray.train
     from ray.train import CheckpointConfig, FailureConfig, ScalingConfig
     from ray.train.torch import TorchTrainer
-    from transformers import AutoTokenizer
 
     from edit_ray.models import resolve
     from edit_ray.train.loop import train_loop_per_worker
 
     tcfg = getattr(cfg, stage)
     init_dir = resolve(init_model)
-    tokenizer = AutoTokenizer.from_pretrained(init_dir)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     io.makedirs(out_dir)
     train_ds, *_ = prepare_examples(stage, data_path, cfg, init_dir, io.join(out_dir, "errors.parquet"))
     datasets = {"train": train_ds}
@@ -108,17 +142,10 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
                                                label=f"{stage}.val")
     for ds in datasets.values():  # workers read their shard once at start; a bar would stay open all training
         ds.context.enable_progress_bars = False
-    loop_config = {
-        "stage": stage, "train": tcfg.model_dump(mode="json"),
-        "lora": cfg.student.lora.model_dump(mode="json") if cfg.student.lora else None,
-        "init_model": init_dir, "tokenizer_dir": init_dir, "pad_id": int(pad_id), "seed": cfg.run.seed,
-        "out_dir": io.local_path(out_dir) if "://" not in out_dir else os.path.abspath(os.path.join("logs", name)),
-        "export_dir": io.local_path(io.join(out_dir, "model")), "has_val": val_path is not None, "run_name": name,
-        **(loop_overrides or {}),
-    }
     return TorchTrainer(
         train_loop_per_worker,
-        train_loop_config=loop_config,
+        train_loop_config={**loop_config(cfg, stage, init_dir, out_dir, name, has_val=val_path is not None),
+                           **(loop_overrides or {})},
         scaling_config=ScalingConfig(num_workers=tcfg.num_workers, use_gpu=tcfg.use_gpu,
                                      resources_per_worker={"CPU": tcfg.cpus_per_worker, "GPU": int(tcfg.use_gpu),
                                                            **({"memory": int(worker_memory_mb * 2**20)}

@@ -5,7 +5,7 @@ per strategy. The student is a Hugging Face causal LM, either fully fine-tuned o
 (PEFT) when ``StudentConfig.lora`` is set. As in the paper, stage 1 trains a LoRA that is merged into the
 weights at export; stage 2 starts a fresh LoRA on that merged model.
 
-- DDP: ``ray.train.torch.prepare_model`` (gradients averaged over ranks).
+- DDP: torch's ``DistributedDataParallel`` (gradients averaged over ranks), as Ray's ``prepare_model`` does.
 - FSDP2: ``torch.distributed.fsdp.fully_shard`` on each decoder layer, then on the root. (Ray's
   ``prepare_model(parallel_strategy="fsdp")`` is FSDP1, which fails on CPU.)
 - DeepSpeed: ``deepspeed.initialize`` inside the worker (Ray has made the process group) with a config
@@ -92,22 +92,24 @@ def _decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
     return layers
 
 
-def wrap_for_strategy(model: torch.nn.Module, cfg: TrainConfig, steps_per_epoch: int, total_steps: int):
+def wrap_for_strategy(model: torch.nn.Module, cfg: TrainConfig, steps_per_epoch: int, total_steps: int,
+                      device: torch.device, local_rank: int):
     """Put the model on this worker's device under the strategy; build AdamW and the LR schedule.
 
     Returns:
         ``(model, optimizer, scheduler, engine)``; ``engine`` is the DeepSpeed engine (which then also is
         ``model`` and owns optimizer and scheduler) or None.
     """
-    import ray.train.torch
-
-    device = ray.train.torch.get_device()
     params = lambda m: [p for p in m.parameters() if p.requires_grad]
     schedule = lr_factor(cfg, steps_per_epoch, total_steps)
     adamw = {"lr": cfg.lr, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": cfg.weight_decay}
     match cfg.strategy:
         case "ddp":
-            model = ray.train.torch.prepare_model(model, parallel_strategy="ddp" if dist.is_initialized() else None)
+            model.to(device)
+            if dist.is_initialized() and dist.get_world_size() > 1:
+                from torch.nn.parallel import DistributedDataParallel
+
+                model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
         case "fsdp2":
             from torch.distributed.fsdp import fully_shard
 
@@ -118,7 +120,6 @@ def wrap_for_strategy(model: torch.nn.Module, cfg: TrainConfig, steps_per_epoch:
         case "deepspeed":
             import deepspeed
 
-            local_rank = ray.train.get_context().get_local_rank()
             engine, optimizer, _, scheduler = deepspeed.initialize(
                 model=model, model_parameters=params(model), config=deepspeed_config(cfg),
                 lr_scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, schedule),
