@@ -24,10 +24,10 @@ all ranks: what ``token_budget`` counts), epoch, peak_rss_mb (rank 0's peak memo
 chosen_key_nll, rejected_key_nll; ``val_loss`` when a validation set is given (computed at each epoch end and
 at the last step; ``val_step`` says at which step). Every step's metrics go to
 ``<out_dir>/metrics.jsonl`` (rank 0), to a tqdm bar (rank 0) and to MLflow or TensorBoard when ``log_to``
-says. ``ray.train.report`` (what Tune and the driver read) gets them only at checkpoints, epoch ends and
-the last step (``report_kind``): Ray Train V2 keeps one unconsumed report per worker and its controller
-collects it every 2 s (``RAY_TRAIN_HEALTH_CHECK_INTERVAL_S``), so a report per step held every step to at
-least 2 s, whatever the hardware.
+says. The worker's report (``ray.train.report`` under Ray Train: what Tune and the driver read) gets them
+only at checkpoints, epoch ends and the last step (``report_kind``): Ray Train V2 keeps one unconsumed
+report per worker and its controller collects it every 2 s (``RAY_TRAIN_HEALTH_CHECK_INTERVAL_S``), so a
+report per step would hold every step to at least 2 s, whatever the hardware.
 """
 
 from __future__ import annotations

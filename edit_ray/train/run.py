@@ -80,7 +80,11 @@ def examples_in_process(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: 
     missing = [c for c in REQUIRED[stage] if c not in table.column_names]
     if missing:
         raise ValueError(f"{path}: missing column(s) {missing} needed for {stage} (has {table.column_names})")
-    batch = {k: np.array(v, dtype=object) for k, v in table.to_pydict().items()}
+    batch = {}
+    for name in table.column_names:  # one object per row (np.array would make equal-length lists one 2-D array)
+        column = batch[name] = np.empty(table.num_rows, dtype=object)
+        for i, value in enumerate(table.column(name).to_pylist()):
+            column[i] = np.asarray(value) if isinstance(value, list) else value  # as Ray Data hands lists over
     tcfg = getattr(cfg, stage)
     if stage == "sft":
         out = SFTExamples(tokenizer_dir, tcfg.max_length)(batch)
