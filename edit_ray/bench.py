@@ -149,8 +149,8 @@ def run_bench(cfg: RunConfig) -> dict:
 
 
 # ------------------------------------------------------------------------------------------- export
-# What the summary reads of a cell: enough to recompute every table and CI without the models.
-RESULT_FILES = ("cell.json", "eval/eval.parquet", "sft/metrics.jsonl", "krsl/metrics.jsonl")
+# What the summary reads of a cell (and its resolved config): every table and CI again, without the models.
+RESULT_FILES = ("cell.json", "config.yaml", "eval/eval.parquet", "sft/metrics.jsonl", "krsl/metrics.jsonl")
 
 
 def export_results(cfg: RunConfig, dest: str) -> list[str]:

@@ -3,7 +3,9 @@ on 127.0.0.1 by this module and killed at teardown.
 
 Between the engine and the server sits a small proxy written here. It is a FAKE, on purpose: a real server
 does not answer 429 or 503 on demand, so the proxy injects those answers on the first requests and
-forwards the rest unchanged. That is the only way to exercise the retry path deterministically.
+forwards the rest unchanged. That is the only way to exercise the retry path deterministically. The
+last group goes further with a scripted FAKE server (500/502, Retry-After, answers slower than the client's
+timeout) and a port nobody listens on, and drives the engine actor's per-row path in this process.
 """
 
 from __future__ import annotations
@@ -168,3 +170,107 @@ def test_http_engine_does_not_retry_a_401_and_keeps_going(ray_local, vllm_server
         proxy.close()
     assert proxy.forwarded == 3  # one request per row: a 401 is final
     assert all(error_reason(r["error"]) == "HTTPStatusError" and "401" in r["error"] for r in out)
+
+
+# ------------------------------------------------------------------- faults a real server will not make
+class ScriptedServer:
+    """A FAKE OpenAI-compatible server, on purpose: it answers each POST with the next scripted
+    ``(status, headers, delay_s)`` (then 200 with a completion), so that 500/502, Retry-After and slow answers
+    happen on demand. It records when each request arrived."""
+
+    def __init__(self, script: list[tuple[int, dict, float]]):
+        self.script, self.arrivals = list(script), []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                server.arrivals.append(time.monotonic())
+                status, headers, delay = server.script.pop(0) if server.script else (200, {}, 0.0)
+                time.sleep(delay)
+                body = (b'{"choices": [{"text": "4", "finish_reason": "stop"}], "usage": {"completion_tokens": 1}}'
+                        if status == 200 else b'{"error": "scripted"}')
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout)
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _generator(base_url: str, **kw):
+    """The Ray Data actor class, built in this process (its per-row path is what is under test)."""
+    from edit_ray.engines.http_engine import HttpGenerator, Secret
+
+    cfg = EngineConfig(kind="http", model="served-model", base_url=base_url, max_tokens=5, backoff_s=0.01,
+                       max_concurrent_requests=1, **kw)
+    return HttpGenerator(cfg, Secret(None), tokenizer_source=None)
+
+
+ROW = {"row_id": "q", "prompt": "2+2?", "temperature": 0.0, "max_tokens": 5, "seed": 0, "error": None}
+
+
+def test_500_and_502_are_retried_and_retry_after_sets_the_wait():
+    """500 then 502 (Retry-After: 1) then 200: three requests, the second wait at least the server's 1 s,
+    the first the short exponential backoff."""
+    server = ScriptedServer([(500, {}, 0.0), (502, {"Retry-After": "1"}, 0.0)])
+    try:
+        out = _generator(server.url, max_retries=3)._one(ROW)
+    finally:
+        server.close()
+    assert out["error"] is None and out["text"] == "4" and out["n_tokens"] == 1
+    assert len(server.arrivals) == 3
+    first_wait, second_wait = (b - a for a, b in zip(server.arrivals, server.arrivals[1:]))
+    assert first_wait < 0.5 and second_wait >= 1.0
+
+
+def test_retries_running_out_become_an_error_row_with_the_last_answer():
+    server = ScriptedServer([(503, {}, 0.0)] * 3)
+    try:
+        out = _generator(server.url, max_retries=2)._one(ROW)
+    finally:
+        server.close()
+    assert len(server.arrivals) == 3  # the first try and two retries, then it stops
+    assert error_reason(out["error"]) == "RetryableHTTPError" and "HTTP 503" in out["error"]
+    assert out["text"] == "" and out["row_id"] == "q"
+
+
+def test_a_timeout_is_retried_and_a_timeout_every_time_becomes_an_error_row():
+    server = ScriptedServer([(200, {}, 1.0)])  # the first answer comes after the client's 0.3 s timeout
+    try:
+        ok = _generator(server.url, max_retries=2, timeout_s=0.3)._one(ROW)
+        assert ok["error"] is None and len(server.arrivals) == 2
+        server.script = [(200, {}, 1.0)] * 3
+        failed = _generator(server.url, max_retries=2, timeout_s=0.3)._one(ROW)
+    finally:
+        server.close()
+    assert error_reason(failed["error"]) == "ReadTimeout"
+
+
+def test_a_refused_connection_is_retried_then_an_error_row_and_the_next_row_goes_on(monkeypatch):
+    from edit_ray.engines import http_engine
+
+    base = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+    sleeps = []
+    real = http_engine.post_with_retries
+    monkeypatch.setattr(http_engine, "post_with_retries", lambda *a, **kw: real(*a, **kw, sleep=sleeps.append))
+    gen = _generator(base, max_retries=2)
+    out = [gen._one(r) for r in (ROW, {**ROW, "row_id": "q2"})]
+    assert [error_reason(r["error"]) for r in out] == ["ConnectError", "ConnectError"]
+    assert len(sleeps) == 4  # two retries per row, each after a backoff
+    assert sleeps[1] > sleeps[0]  # doubled per retry
