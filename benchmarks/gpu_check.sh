@@ -38,9 +38,11 @@ else
 fi
 export NPROC
 $PY benchmarks/gpu_check.py prepare "$OUT_DIR" --size "$SIZE" --tokens "${TOKENS:-480}" ${TOKENIZER:+--tokenizer "$TOKENIZER"} || exit 1
+GPUS=0; [ "$GPU" != "${GPU#use_gpu=true}" ] && GPUS=$NPROC
 cat > "$OUT_DIR/config.yaml" <<YAML
 run: {name: gpu-check, seed: 0}
 student: {model: $OUT_DIR/model, lora: null}
+resources: {num_gpus: $GPUS, num_cpus: null}
 YAML
 
 status=0
@@ -52,7 +54,7 @@ for strategy in fsdp2 deepspeed; do
         data=$OUT_DIR/sft.parquet; [ "$stage" = krsl ] && data=$OUT_DIR/masks.parquet
         overrides=""
         for kv in $GPU "strategy=$strategy" "zero_stage=2" "max_steps=$STEPS" "epochs=100" "batch_size=$BATCH" \
-                  "max_length=1024" "lr=1e-5" "cpus_per_worker=2" "checkpoint_every=1000000"; do
+                  "max_length=1024" "lr=1e-5" "cpus_per_worker=2" "checkpoint_every=1000000" "num_workers=$NPROC"; do
             overrides="$overrides $stage.$kv"
         done
         echo "[gpu_check] $strategy $stage: $NPROC process(es), $STEPS steps"
