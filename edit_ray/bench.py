@@ -66,7 +66,10 @@ def grid(cfg: RunConfig) -> list[tuple[int, str]]:
     """(seed, method) cells in run order: per seed, std-cot-long after edit (it needs edit's token count)."""
     methods = sorted(cfg.bench.methods, key=lambda m: m == "std-cot-long")
     if "std-cot-long" in methods and "edit" not in methods:
-        raise ValueError("bench: std-cot-long needs edit in bench.methods (it trains for edit's token count)")
+        unfinished = [s for s in cfg.bench.seeds if not io.exists(io.join(cell_dir(cfg, s, "edit"), "cell.json"))]
+        if unfinished:
+            raise ValueError(f"bench: std-cot-long trains for edit's token count, and seed(s) {unfinished} have no "
+                             "finished edit cell: add edit to bench.methods")
     cells = []
     for i, seed in enumerate(cfg.bench.seeds):
         for m in methods:

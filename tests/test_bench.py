@@ -341,3 +341,14 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
         assert now["sft"] == old["sft"] and now["krsl"] == old["krsl"], (s, m)
         assert now["eval"]["finished"] > old["eval"]["finished"]
     assert summary["methods"]["edit"]["benchmarks"]["hard"]["n"] == 6
+
+
+def test_std_cot_long_without_edit_in_the_grid_needs_a_finished_edit_cell(tmp_path):
+    from edit_ray.bench import cell_dir, grid
+
+    cfg = load_config(None, [f"run.dir={tmp_path}", "bench.methods=[std-cot-long]", "bench.seeds=[0, 1]"])
+    with pytest.raises(ValueError, match=r"seed\(s\) \[0, 1\] have no finished edit cell"):
+        grid(cfg)
+    for seed in (0, 1):
+        io.write_json({"status": "done"}, io.join(cell_dir(cfg, seed, "edit"), "cell.json"))
+    assert grid(cfg) == [(0, "std-cot-long"), (1, "std-cot-long")]
