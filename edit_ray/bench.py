@@ -276,7 +276,7 @@ def write_summary(cfg: RunConfig) -> dict:
     summary = summarize_bench(cfg)
     io.write_json(summary, io.join(cfg.run.dir, "summary.json"))
     plots = write_plots(summary, cfg.run.dir)
-    md = summary_markdown(summary, plots)
+    md = summary_markdown(summary, plots, run_dir=cfg.run.dir)
     fs, p = io.filesystem(io.join(cfg.run.dir, "summary.md"))
     with fs.open_output_stream(p) as f:
         f.write(md.encode())
@@ -289,8 +289,9 @@ def _pct(x: float | None, signed: bool = False) -> str:
     return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}"
 
 
-def summary_markdown(summary: dict, plots: list[str] | None = None) -> str:
-    """The summary as markdown: accuracy ± 95% t-CI per method and benchmark, then the paired differences."""
+def summary_markdown(summary: dict, plots: list[str] | None = None, run_dir: str | None = None) -> str:
+    """The summary as markdown: accuracy ± 95% t-CI per method and benchmark, then the paired differences.
+    With ``run_dir``, only the cell reports that exist there are linked (an exported grid has none)."""
     methods = summary["methods"]
     benches = list(dict.fromkeys(b for m in methods.values() for b in m["benchmarks"]))
     base = methods.get(summary["baseline"])
@@ -331,7 +332,8 @@ def summary_markdown(summary: dict, plots: list[str] | None = None) -> str:
         for c, w in walls:
             stage_s = summary["cells"][c].get("stage_s") or {}
             lines.append(f"| {c} | {w:.0f} | " + ", ".join(f"{k} {v:.0f}" for k, v in stage_s.items() if v) + " |")
-    reports = [c for c, v in summary["cells"].items() if v["status"] == "done" and not v.get("shared_with")]
+    reports = [c for c, v in summary["cells"].items() if v["status"] == "done" and not v.get("shared_with")
+               and (run_dir is None or io.exists(io.join(run_dir, c, "report.html")))]
     if reports:
         lines += ["", "Each cell's report (stages, losses, key tokens of its pairs): "
                   + ", ".join(f"[{c}]({c}/report.html)" for c in reports) + "."]

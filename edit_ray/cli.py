@@ -310,7 +310,7 @@ def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = Fa
     if as_json:
         print(json.dumps(summary, sort_keys=True))
     else:
-        print(summary_markdown(summary), end="")
+        print(summary_markdown(summary, run_dir=cfg.run.dir), end="")
         print(io.join(cfg.run.dir, "summary.md"))
     return 0
 

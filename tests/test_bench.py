@@ -316,14 +316,17 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
     assert (tmp_path / "bench" / "plots" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
 
     # exported without its models, the grid gives the same summary from another directory
-    from edit_ray.bench import export_results, summarize_bench
+    from edit_ray.bench import export_results, summarize_bench, write_summary
 
     exported = tmp_path / "exported"
     assert sorted(export_results(cfg, str(exported))) == sorted(f"seed-{s}/{m}" for s, m in cells)
     assert not [p for p in exported.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt")]
-    again = summarize_bench(load_config(str(config_path), [f"run.dir={exported}"]))
+    exported_cfg = load_config(str(config_path), [f"run.dir={exported}"])
+    again = summarize_bench(exported_cfg)
     assert again["methods"] == summary["methods"] and again["paired"] == summary["paired"]
     assert again["cells"] == summary["cells"]
+    write_summary(exported_cfg)  # the reports stayed behind: summary.md links none of them
+    assert "report.html" not in (exported / "summary.md").read_text()
 
     # a second run runs nothing, nor does a smaller grid of the same cells (the grid is not part of a cell's key)
     assert run_bench(cfg)["cells_run"] == 0
