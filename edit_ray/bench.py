@@ -157,27 +157,28 @@ RESULT_FILES = ("cell.json", "config.yaml", "eval/eval.parquet", "sft/metrics.js
 
 
 def export_results(cfg: RunConfig, dest: str) -> list[str]:
-    """Copy the small files of every finished cell (``RESULT_FILES``, store links followed) and the summary to
-    ``dest`` in the grid's layout, so that ``edit-ray bench CONFIG run.dir=DEST --summary`` recomputes the same
-    summary anywhere: a benchmark's results can be committed and outlive the machine that ran it. Returns the
-    cells copied."""
+    """Copy the small files of every finished cell (``RESULT_FILES``, store links followed) to ``dest`` in the
+    grid's layout and write its summary there, so that ``edit-ray bench CONFIG run.dir=DEST --summary``
+    recomputes the same summary anywhere: a benchmark's results can be committed and outlive the machine that
+    ran it. Returns the cells copied."""
     import shutil
+
+    def copy(rel: str) -> None:  # run.dir/rel -> dest/rel, when it exists
+        if os.path.exists(os.path.join(cfg.run.dir, rel)):
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+            shutil.copyfile(os.path.join(cfg.run.dir, rel), os.path.join(dest, rel))
 
     copied = []
     for seed in cfg.bench.seeds:
         for method in cfg.bench.methods:
-            src = cell_dir(cfg, seed, method)
-            if not os.path.exists(os.path.join(src, "cell.json")):
-                continue
-            for name in RESULT_FILES:
-                if os.path.exists(os.path.join(src, name)):
-                    os.makedirs(os.path.dirname(os.path.join(dest, f"seed-{seed}", method, name)), exist_ok=True)
-                    shutil.copyfile(os.path.join(src, name), os.path.join(dest, f"seed-{seed}", method, name))
-            copied.append(f"seed-{seed}/{method}")
-    for name in ("summary.json", "summary.md", "plots/accuracy.png", "plots/paired.png"):
-        if os.path.exists(os.path.join(cfg.run.dir, name)):
-            os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
-            shutil.copyfile(os.path.join(cfg.run.dir, name), os.path.join(dest, name))
+            cell = f"seed-{seed}/{method}"
+            if os.path.exists(os.path.join(cfg.run.dir, cell, "cell.json")):
+                for name in RESULT_FILES:
+                    copy(f"{cell}/{name}")
+                copied.append(cell)
+    tree = cfg.model_dump(mode="json")
+    tree["run"]["dir"] = dest
+    write_summary(RunConfig.model_validate(tree))  # the summary of the copy, computed from the copy
     return copied
 
 

@@ -295,7 +295,6 @@ def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = Fa
     from edit_ray.bench import export_results, run_bench, summary_markdown, write_summary
 
     if export:
-        write_summary(cfg)
         cells = export_results(cfg, export)
         print(f"exported {len(cells)} finished cell(s) to {export}: "
               f"edit-ray bench CONFIG run.dir={export} --summary recomputes the summary")

@@ -23,6 +23,18 @@ REQUIRED = {
 }
 
 
+def check_columns(stage: Stage, path: str, names: list[str]) -> None:
+    """Raises ValueError naming the file and the columns ``stage`` needs that it lacks."""
+    missing = [c for c in REQUIRED[stage] if c not in names]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing} needed for {stage} (has {names})")
+
+
+def example_errors(stage: Stage, failed: list[dict]) -> list[dict]:
+    """Error-table rows of examples that could not be built (their ``error`` is ``"reason: detail"``)."""
+    return [io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in failed]
+
+
 def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str, errors_path: str | None = None,
                      label: str | None = None):
     """Stage table -> Ray Dataset of training examples (``data.py``); failed rows to ``errors_path``.
@@ -40,10 +52,7 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
     fs, inner = io.filesystem(path)
     names = pq.read_schema(inner, filesystem=fs).names if fs.get_file_info(inner).type.name == "File" else None
     ds = ray.data.read_parquet(io.local_path(path))
-    names = names or ds.schema().names
-    missing = [c for c in REQUIRED[stage] if c not in names]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {missing} needed for {stage} (has {names})")
+    check_columns(stage, path, names or ds.schema().names)
     tcfg = getattr(cfg, stage)
     match stage:
         case "sft":
@@ -61,8 +70,7 @@ def prepare_examples(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: str
     n_in = out.count()
     n_ok = n_in - len(failed)
     if errors_path is not None:
-        io.write_errors([io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in failed],
-                        errors_path)
+        io.write_errors(example_errors(stage, failed), errors_path)
     io.report_counts(label or stage, n_in, n_ok, len(failed))
     if n_ok == 0:
         raise ValueError(f"{path}: no usable {stage} row out of {n_in} (see {errors_path})")
@@ -77,9 +85,7 @@ def examples_in_process(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: 
     from edit_ray.train.data import SFTExamples, krsl_examples
 
     table = io.read_table(path)
-    missing = [c for c in REQUIRED[stage] if c not in table.column_names]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {missing} needed for {stage} (has {table.column_names})")
+    check_columns(stage, path, table.column_names)
     batch = {}
     for name in table.column_names:  # one object per row (np.array would make equal-length lists one 2-D array)
         column = batch[name] = np.empty(table.num_rows, dtype=object)
@@ -91,8 +97,8 @@ def examples_in_process(stage: Stage, path: str, cfg: RunConfig, tokenizer_dir: 
     else:
         out = krsl_examples(batch, tcfg.alpha, tcfg.beta, tcfg.gamma, tcfg.max_length)
     rows = [dict(zip(out, values)) for values in zip(*out.values())]
-    errors = [io.error_row(r["row_id"], stage, r["error"].split(":")[0], r["error"]) for r in rows if r["error"]]
-    return [{k: v for k, v in r.items() if k != "error"} for r in rows if r["error"] is None], errors
+    ok = [{k: v for k, v in r.items() if k != "error"} for r in rows if r["error"] is None]
+    return ok, example_errors(stage, [r for r in rows if r["error"] is not None])
 
 
 def loop_config(cfg: RunConfig, stage: Stage, init_dir: str, out_dir: str, name: str, has_val: bool) -> dict:
