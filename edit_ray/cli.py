@@ -29,7 +29,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from edit_ray.config import STAGES, ConfigError, MaskingConfig, RunConfig, dump_config, load_config
+from edit_ray.config import STAGES, ConfigError, RunConfig, dump_config, load_config
 
 if TYPE_CHECKING:
     from edit_ray.train.run import Stage
@@ -127,11 +127,11 @@ def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False,
     except (ValueError, OSError) as e:
         print(f"edit-ray mask: {e}", file=sys.stderr)
         return 2
-    masking = MaskingConfig(num_workers=num_workers)
     # with --json, stdout carries only the JSON line; Ray's and the stage's lines go to stderr
     quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    with quiet, ray_session(load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}"])):
-        result = mask_to_file(table, parse_errors, tokenizer, masking, out, quiet=as_json)
+    cfg = load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}", f"masking.num_workers={num_workers}"])
+    with quiet, ray_session(cfg):
+        result = mask_to_file(table, parse_errors, tokenizer, cfg.masking, out, quiet=as_json)
     if as_json:
         print(json.dumps(result))
     return 0

@@ -594,40 +594,25 @@ class RunConfig(Section):
 
     @model_validator(mode="after")
     def _check_resources(self) -> RunConfig:
-        """Resource arithmetic, checked before ray.init so a bad plan fails in seconds, not after a queue."""
-        gpus = self.resources.num_gpus
+        """Requests against a local cluster's resources, checked before ray.init so a bad plan fails in seconds,
+        not after a queue. A cluster the run joins is checked once connected (``session.ray_session``)."""
+        from edit_ray.cluster import check_requests, local_cluster
+
         for where, eng in (("teacher.engine", self.teacher.engine), ("eval.engine", self.eval.engine)):
-            if eng.kind == "vllm" and eng.use_gpu:
-                replicas = eng.concurrency if isinstance(eng.concurrency, int) else eng.concurrency[0]
-                need = replicas * eng.tensor_parallel_size
-                if need > gpus:
-                    raise ValueError(
-                        f"{where}: {replicas} replica(s) x tensor_parallel_size {eng.tensor_parallel_size} = {need} GPUs, "
-                        f"but resources.num_gpus = {gpus}; lower {where}.concurrency or raise resources.num_gpus"
-                    )
             if isinstance(eng.concurrency, tuple) and eng.concurrency[0] > eng.concurrency[1]:
                 raise ValueError(f"{where}.concurrency: min {eng.concurrency[0]} > max {eng.concurrency[1]}")
         for where, tr in (("sft", self.sft), ("krsl", self.krsl)):
-            if tr.use_gpu and tr.num_workers > gpus:
-                raise ValueError(
-                    f"{where}: num_workers {tr.num_workers} with use_gpu needs {tr.num_workers} GPUs, "
-                    f"resources.num_gpus = {gpus}"
-                )
-            need = tr.num_workers * tr.cpus_per_worker
-            if self.resources.num_cpus is not None and need > self.resources.num_cpus:
-                raise ValueError(
-                    f"{where}: num_workers {tr.num_workers} x cpus_per_worker {tr.cpus_per_worker} = {need} CPUs "
-                    f"> resources.num_cpus {self.resources.num_cpus}"
-                )
             if tr.bf16 and not tr.use_gpu:
                 raise ValueError(f"{where}.bf16 needs {where}.use_gpu=true (CPU training runs in fp32)")
-        if self.masking.num_workers > (self.resources.num_cpus or 10**6):
-            raise ValueError(
-                f"masking.num_workers {self.masking.num_workers} > resources.num_cpus {self.resources.num_cpus}"
-            )
-        if self.dual.source != "teacher" and self.teacher.engine.kind == "http" and self.orion.reflect_with == "student":
-            pass  # the student reflects through its own vLLM engine; nothing to check
+        if joined_address(self.resources) is None:
+            check_requests(self, local_cluster(self))
         return self
+
+
+def joined_address(resources: ResourcesConfig) -> str | None:
+    """The existing cluster a run joins: ``resources.address``, or the job's cluster under ``ray job submit``
+    (Ray sets RAY_ADDRESS); None = the run starts a local one."""
+    return resources.address or ("auto" if os.environ.get("RAY_ADDRESS") else None)
 
 
 # ----------------------------------------------------------------------------------------- loading

@@ -6,7 +6,8 @@ the terminal to edit-ray's own lines unless ``run.verbose`` (``edit_ray.logs``).
 ``resources.address``, to the job's cluster under ``ray job submit`` (Ray sets ``RAY_ADDRESS``), or starts a
 local cluster with ``resources.num_cpus`` logical CPUs; a Ray already initialised (a test session, a
 notebook) is used as it is and left running. Every worker gets ``WORKER_ENV`` unless the submitted job
-sets those variables itself.
+sets those variables itself. A cluster it joins is checked against the config's requests at once
+(``edit_ray.cluster``): a request it cannot meet fails before any work.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import os
 from collections.abc import Iterator
 
-from edit_ray.config import RunConfig
+from edit_ray.config import ConfigError, RunConfig, joined_address
 
 # Environment every Ray worker needs: vLLM's CPU KV cache in GiB, and no tokenizer threads fighting
 # Ray's workers for the cores.
@@ -41,12 +42,32 @@ def init_ray(cfg: RunConfig) -> None:
     taken = job_env_keys()
     env = {k: os.environ.get(k, v) for k, v in WORKER_ENV.items() if k not in taken}
     runtime_env = {"env_vars": env} if env else None
-    address = cfg.resources.address or ("auto" if os.environ.get("RAY_ADDRESS") else None)
+    address = joined_address(cfg.resources)
     if address is not None:
         ray.init(address=address, runtime_env=runtime_env, log_to_driver=True)
+        check_joined_cluster(cfg)
     else:
         ray.init(num_cpus=cfg.resources.num_cpus, num_gpus=cfg.resources.num_gpus or None,
                  include_dashboard=False, runtime_env=runtime_env, log_to_driver=True)
+
+
+def check_joined_cluster(cfg: RunConfig) -> None:
+    """The config's requests against the cluster just joined (``edit_ray.cluster``), before any work starts."""
+    from edit_ray.cluster import check_requests, cluster_nodes
+
+    cluster = cluster_nodes()
+    if cluster is None:
+        print("[edit-ray] cluster: an autoscaler runs whose maximum is not readable from this node; "
+              "requests are not checked before placing", flush=True)
+        return
+    print(f"[edit-ray] cluster: {cluster.describe()}", flush=True)
+    try:
+        check_requests(cfg, cluster)
+    except ValueError as e:
+        import ray
+
+        ray.shutdown()
+        raise ConfigError(str(e)) from None
 
 
 @contextlib.contextmanager

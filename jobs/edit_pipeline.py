@@ -29,12 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", help="dotted overrides, e.g. krsl.beta=0.05 run.dir=s3://b/run")
     parser.add_argument("--verbose", action="store_true", help="print Ray's, vLLM's and the workers' log lines too")
     args = parser.parse_args(argv)
-    try:
+    try:  # a request the job's cluster cannot meet is a config error too (edit_ray.cluster)
         cfg = load_config(args.config, [*args.overrides, *(["run.verbose=true"] if args.verbose else [])])
+        return run_command(cfg, from_stage=args.from_stage)
     except ConfigError as e:
         print(f"edit_pipeline: config error:\n{e}", file=sys.stderr)
         return 2
-    return run_command(cfg, from_stage=args.from_stage)
 
 
 if __name__ == "__main__":

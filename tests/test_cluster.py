@@ -105,3 +105,48 @@ def test_rayjob_manifest_runs_the_pipeline_job_with_a_valid_config():
     config = ROOT / argv[i + 1].removeprefix("/app/")
     cfg = load_config(config, argv[i + 2:])
     assert cfg.run.dir.startswith("gs://")
+
+
+# ------------------------------------------------------------------ requests against the launcher's maximum
+@pytest.mark.parametrize("name", LAUNCHER)
+def test_launcher_maximum_holds_the_gpu_config_and_refuses_what_no_node_has(name):
+    """edit_ray.cluster reads a launcher YAML as the cluster at its maximum; configs/quality-gpu.yaml fits,
+    and a request that no node or not all nodes together can hold fails naming its setting."""
+    from edit_ray.cluster import check_requests, launcher_cluster, placeable, requests
+
+    raw = load(name)
+    cluster = launcher_cluster(raw, source=name)
+    types = raw["available_node_types"]
+    workers = [t for k, t in types.items() if k != raw["head_node_type"]]
+    max_gpus_one_node = max(t["resources"].get("GPU", 0) for t in workers)
+    total_cpus = types[raw["head_node_type"]]["resources"]["CPU"] + sum(
+        t["resources"]["CPU"] * t["max_workers"] for t in workers)  # the global cap equals the types' sum here
+    assert raw["max_workers"] == sum(t["max_workers"] for t in workers)
+    masking = next(r for r in requests(load_config(None, [f"masking.num_workers={total_cpus}", "resources.address=auto"]))
+                   if r.setting == "masking.num_workers")
+    assert placeable(masking, cluster) == total_cpus
+    gpu = load_config(ROOT / "configs" / "quality-gpu.yaml", [f"resources.address=ray://{name}:10001"])
+    check_requests(gpu, cluster)
+    too_wide = load_config(None, ["eval.engine.kind=vllm", "eval.engine.use_gpu=true", "resources.address=auto",
+                                  f"eval.engine.tensor_parallel_size={max_gpus_one_node * 2}"])
+    with pytest.raises(ValueError, match=rf"eval.engine.concurrency / eval.engine.tensor_parallel_size: 1 replica\(s\) "
+                       rf"x tensor_parallel_size {max_gpus_one_node * 2} GPUs on one node, but no node has"):
+        check_requests(too_wide, cluster)
+    too_many = load_config(None, [f"masking.num_workers={total_cpus + 1}", "resources.address=auto"])
+    with pytest.raises(ValueError, match=rf"masking.num_workers: {total_cpus + 1} masking worker\(s\) x 1 CPU, "
+                       rf"but at most {total_cpus} fit on the autoscaling cluster at its maximum \({name}\)"):
+        check_requests(too_many, cluster)
+
+
+def test_placing_counts_whole_bundles_per_node_and_the_autoscalers_global_cap():
+    """Independent arithmetic: 2-GPU bundles on nodes of 3 and 4 GPUs fit 1 + 2; the autoscaler's global cap
+    of 2 worker nodes lets only the best 2 of 3 types' nodes count."""
+    from edit_ray.cluster import Cluster, Node, Request, placeable
+
+    two_gpus = Request("x", "x", cpus=1, gpus=2, count=1)
+    fixed = Cluster((Node(8, 3), Node(8, 4)))
+    assert placeable(two_gpus, fixed) == 1 + 2
+    capped = Cluster((Node(1, 0, name="head"), Node(4, 4, count=3, autoscaled=True), Node(2, 2, count=5, autoscaled=True)),
+                     max_workers=2)
+    assert placeable(two_gpus, capped) == 2 + 2  # two 4-GPU nodes; the 2-GPU type gets no node under the cap
+    assert placeable(Request("c", "c", cpus=1, gpus=0, count=1), capped) == 1 + 4 + 4

@@ -86,7 +86,9 @@ def test_missing_or_malformed_file_is_a_config_error(tmp_path):
 
 # ----------------------------------------------------------------------------- resource arithmetic
 def test_gpu_engines_need_replicas_times_tensor_parallel_gpus():
-    with pytest.raises(ConfigError, match=r"eval.engine: 2 replica\(s\) x tensor_parallel_size 2 = 4 GPUs.*num_gpus = 2"):
+    with pytest.raises(ConfigError, match=r"eval.engine.concurrency / eval.engine.tensor_parallel_size: 2 replica\(s\) x "
+                       r"tensor_parallel_size 2 GPUs on one node, but at most 1 fit on the local cluster "
+                       r"\(resources.num_cpus = 8, resources.num_gpus = 2\)"):
         load_config(None, ["eval.engine.use_gpu=true", "eval.engine.concurrency=2",
                            "eval.engine.tensor_parallel_size=2", "resources.num_gpus=2"])
     ok = load_config(None, ["eval.engine.use_gpu=true", "eval.engine.concurrency=2",
@@ -100,9 +102,10 @@ def test_autoscaling_range_must_be_ordered():
 
 
 def test_training_workers_must_fit_the_resources():
-    with pytest.raises(ConfigError, match=r"krsl: num_workers 4 with use_gpu needs 4 GPUs"):
+    with pytest.raises(ConfigError, match=r"krsl.num_workers / krsl.cpus_per_worker: 4 training worker\(s\) x \(1 CPU, 1 GPU\), but at most 2 fit"):
         load_config(None, ["krsl.use_gpu=true", "krsl.num_workers=4", "resources.num_gpus=2"])
-    with pytest.raises(ConfigError, match=r"sft: num_workers 9 x cpus_per_worker 1 = 9 CPUs > resources.num_cpus 8"):
+    with pytest.raises(ConfigError, match=r"sft.num_workers / sft.cpus_per_worker: 9 training worker\(s\) x \(1 CPU, 0 GPU\), but at most 8 fit.*"
+                       r"num_cpus = 8"):
         load_config(None, ["sft.num_workers=9"])
     with pytest.raises(ConfigError, match=r"sft.bf16 needs sft.use_gpu=true"):
         load_config(None, ["sft.bf16=true"])
