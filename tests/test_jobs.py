@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +22,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from tests_support import free_ports, stop_cluster
 
 from edit_ray import io
 
@@ -45,16 +44,6 @@ JOB_OVERRIDES = [
     "eval.engine.max_model_len=512",
     "eval.benchmarks=[{name: ind, n_per_task: 1}]",
 ]
-
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 @pytest.fixture(scope="module")
@@ -84,31 +73,7 @@ def ray_head(tiny_model_dir):
         assert start.returncode == 0, f"ray start failed:\n{start.stdout[-2000:]}\n{start.stderr[-3000:]}"
         yield env, temp_dir
     finally:
-        _stop_cluster(before, temp_dir)
-
-
-def _stop_cluster(before: set[int], temp_dir: str) -> None:
-    """Stop only the processes of our cluster (their command lines name its temp dir) and their children."""
-    procs = [p for p in psutil.process_iter(["pid", "cmdline"])
-             if p.pid not in before and temp_dir in " ".join(p.info["cmdline"] or [])]
-    for p in list(procs):  # and what they spawned (vLLM engine cores, Train workers)
-        try:
-            procs.extend(c for c in p.children(recursive=True) if c.pid not in before)
-        except psutil.NoSuchProcess:
-            pass
-    procs = list({p.pid: p for p in procs}.values())
-    for p in procs:
-        try:
-            p.send_signal(signal.SIGTERM)
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(procs, timeout=15)
-    for p in alive:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    shutil.rmtree(temp_dir, ignore_errors=True)
+        stop_cluster(before, temp_dir)
 
 
 @pytest.mark.slow
