@@ -28,7 +28,7 @@ def needs_shared_data(path) -> pytest.MarkDecorator:
 
 
 # Test files by wall time on 2 cores, slowest first (pytest --durations); the others follow in their order.
-SLOW_FILES = ("test_orion.py", "test_tune.py", "test_pipeline.py", "test_train.py", "test_jobs.py",
+SLOW_FILES = ("test_orion.py", "test_tune.py", "test_pipeline.py", "test_train.py", "test_multinode.py", "test_jobs.py",
               "test_teacher.py", "test_engines.py", "test_http_engine.py", "test_evaluate.py",
               "test_masking_stage.py")
 

@@ -255,3 +255,92 @@ def test_a_node_lost_mid_masking_loses_and_doubles_no_row(autoscaling_cluster, u
     got = read_masks(out)
     assert len({pid for pid, *_ in got}) == len(got) == 3000
     assert got == read_masks(undisturbed_masking["out"])
+
+
+# -------------------------------------------------------------------------------- training loses a node
+TRAIN_DRIVER = textwrap.dedent('''
+    """Stage 1 on the cluster; rank 0 waits after step 2 (a marker file names its node) until the test
+    kills that node. FailureConfig then restarts the worker group from the step-2 checkpoint."""
+    import os, sys, time
+
+    from edit_ray.config import load_config
+    from edit_ray.session import ray_session
+    from edit_ray.train.run import build_trainer
+
+    config, data, model, out, marker = sys.argv[1:]
+
+    def after_step(step, rank):
+        if rank == 0 and step == 2 and not os.path.exists(marker):
+            import ray
+
+            with open(marker + ".tmp", "w") as f:
+                f.write(ray.get_runtime_context().get_node_id())
+            os.rename(marker + ".tmp", marker)
+            time.sleep(600)  # until this node is killed
+
+    cfg = load_config(config, [])
+    with ray_session(cfg):
+        result = build_trainer(cfg, "sft", data_path=data, init_model=model, out_dir=out, name="lost",
+                               loop_overrides={"after_step": after_step}).fit()
+    print("training:", "failed" if result.error else "finished")
+''')
+
+
+def test_a_node_lost_mid_training_resumes_from_its_checkpoint_to_the_same_model(autoscaling_cluster, tiny_model_dir,
+                                                                                  tmp_path):
+    """One 2-CPU training worker (so it runs on an added node, never the 1-CPU head) checkpoints every step;
+    its node is killed after step 2. The job finishes, steps 1..6 are each logged once, and the losses and
+    the exported weights equal an undisturbed run of the same loop (`python -m edit_ray.train`, no Ray)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from safetensors.torch import load_file
+
+    from edit_ray.config import RunConfig, dump_config
+    from edit_ray.train.run import read_metrics
+
+    rows = [{"row_id": f"r{i}", "qid": f"add/{i}", "task": "add", "prompt": f"Q: {a} plus {b}?\nA:",
+             "response": f" {a} plus {b} is {a + b}. The answer is {a + b}."}
+            for i, (a, b) in enumerate([(1, 2), (3, 4), (5, 6), (7, 8), (2, 9), (4, 4), (6, 1), (8, 3)])]
+    data = str(tmp_path / "sft.parquet")
+    pq.write_table(pa.Table.from_pylist(rows), data)
+    cfg = RunConfig.model_validate({
+        "run": {"seed": 0}, "resources": {"address": "auto"},
+        "student": {"model": tiny_model_dir, "lora": {"r": 8, "alpha": 16, "dropout": 0.1}},
+        "sft": {"lr": 5e-3, "epochs": 3, "batch_size": 2, "grad_accum": 2, "max_length": 64, "num_workers": 1,
+                "cpus_per_worker": CPU_WORKER["CPU"], "checkpoint_every": 1, "max_failures": 1}})
+    config = tmp_path / "sft.yaml"
+    config.write_text(dump_config(cfg))
+
+    ref = tmp_path / "undisturbed"
+    undisturbed = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "1", "-m", "edit_ray.train",
+         str(config), "--stage", "sft", "--data", data, "--out", str(ref)],
+        cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}, capture_output=True, text=True,
+        timeout=300, check=False)
+    assert undisturbed.returncode == 0, undisturbed.stderr[-3000:]
+
+    driver = tmp_path / "driver.py"
+    driver.write_text(TRAIN_DRIVER)
+    out, marker = tmp_path / "lost", tmp_path / "paused-at-step-2"
+    proc = subprocess.Popen([sys.executable, str(driver), str(config), data, tiny_model_dir, str(out), str(marker)],
+                            cwd=ROOT, env=autoscaling_cluster["env"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(marker.exists, timeout_s=300, what="rank 0 to pause after step 2", every_s=1.0)
+        node = marker.read_text()
+        assert not next(n for n in nodes(autoscaling_cluster) if n["id"] == node)["head"]
+        assert kill_node(node) >= 1
+        rc, stdout, err = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0 and "training: finished" in stdout, err[-4000:]
+    assert next(n for n in nodes(autoscaling_cluster) if n["id"] == node)["alive"] is False
+
+    got, want = read_metrics(str(out / "metrics.jsonl")), read_metrics(str(ref / "metrics.jsonl"))
+    assert [r["step"] for r in got] == [1, 2, 3, 4, 5, 6]  # none repeated, none skipped
+    assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)
+    lost, clean = load_file(out / "model" / "model.safetensors"), load_file(ref / "model" / "model.safetensors")
+    assert lost.keys() == clean.keys()
+    for name, tensor in clean.items():
+        assert (lost[name] - tensor).abs().max().item() < 1e-5, name
