@@ -186,7 +186,7 @@ def launcher_cluster(config: dict, *, source: str) -> Cluster | None:
             return None
         node = Node(t["resources"].get("CPU", 0), t["resources"].get("GPU", 0), name=f"node type {name}")
         if name == config.get("head_node_type"):
-            nodes.append(Node(node.cpus, node.gpus, name=f"head ({name})"))
+            nodes.append(Node(node.cpus, node.gpus, name="head node" if name == "head" else f"head node ({name})"))
         elif t.get("max_workers", 0) > 0:
             nodes.append(Node(node.cpus, node.gpus, count=t["max_workers"], name=node.name, autoscaled=True))
     return Cluster(tuple(nodes), max_workers=config.get("max_workers", UNBOUNDED),
