@@ -80,15 +80,28 @@ def grid(cfg: RunConfig) -> list[tuple[int, str]]:
 
 
 def trained_tokens(run_dir: str) -> dict[str, dict[str, int]]:
-    """Tokens and optimizer steps of each training stage of a run (last row of its metrics.jsonl)."""
+    """Tokens and optimizer steps of each training stage of a run (last row of its metrics.jsonl). KRSL run
+    as ORION rounds (edit-student, edit-both) trains once per round (``round_<i>/krsl``): the rounds add up."""
     from edit_ray.train.run import read_metrics
 
     out = {}
     for stage in ("sft", "krsl"):
-        rows = read_metrics(os.path.join(run_dir, stage, "metrics.jsonl"))
-        if rows:
-            out[stage] = {"tokens": int(rows[-1].get("tokens", 0)), "steps": int(rows[-1]["step"])}
+        paths = [os.path.join(run_dir, stage, "metrics.jsonl")]
+        if stage == "krsl" and not os.path.exists(paths[0]):
+            paths = _round_metrics(run_dir)
+        lasts = [rows[-1] for rows in map(read_metrics, paths) if rows]
+        if lasts:
+            out[stage] = {"tokens": sum(int(r.get("tokens", 0)) for r in lasts),
+                          "steps": sum(int(r["step"]) for r in lasts)}
     return out
+
+
+def _round_metrics(run_dir: str) -> list[str]:
+    """The ``round_<i>/krsl/metrics.jsonl`` files of a run's ORION rounds, in round order."""
+    import glob
+
+    found = glob.glob(os.path.join(run_dir, "round_*", "krsl", "metrics.jsonl"))
+    return sorted(found, key=lambda p: int(p.split("round_")[-1].split(os.sep)[0]))
 
 
 def _edit_budget(cfg: RunConfig, seed: int) -> int:
@@ -175,6 +188,8 @@ def export_results(cfg: RunConfig, dest: str) -> list[str]:
             if os.path.exists(os.path.join(cfg.run.dir, cell, "cell.json")):
                 for name in RESULT_FILES:
                     copy(f"{cell}/{name}")
+                for path in _round_metrics(os.path.join(cfg.run.dir, cell)):  # KRSL of ORION rounds
+                    copy(os.path.relpath(path, cfg.run.dir))
                 copied.append(cell)
     tree = cfg.model_dump(mode="json")
     tree["run"]["dir"] = dest

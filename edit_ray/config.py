@@ -480,9 +480,9 @@ class BenchConfig(Section):
                              "training seed. Test questions stay fixed when data.seed is set.")
     baseline: str = Field("std-cot", description="Method every other one is compared with (paired differences).")
     extra_pairs: list[tuple[str, str]] = Field(
-        [("edit-student", "edit"), ("edit", "std-cot-long")],
-        description="More (method, reference) paired comparisons, where both ran; edit vs std-cot-long is EDIT "
-        "against Std-CoT trained on as many tokens (compute parity)."
+        [("edit-student", "edit"), ("edit", "std-cot-long"), ("edit-student", "std-cot-long")],
+        description="More (method, reference) paired comparisons, where both ran; X vs std-cot-long is X "
+        "against Std-CoT trained on as many tokens as edit (compute parity)."
     )
     resamples: int = Field(10_000, ge=100, description="Bootstrap resamples of the paired CIs.")
     teacher: bool = Field(

@@ -355,3 +355,22 @@ def test_std_cot_long_without_edit_in_the_grid_needs_a_finished_edit_cell(tmp_pa
     for seed in (0, 1):
         io.write_json({"status": "done"}, io.join(cell_dir(cfg, seed, "edit"), "cell.json"))
     assert grid(cfg) == [(0, "std-cot-long"), (1, "std-cot-long")]
+
+
+def test_trained_tokens_add_up_stage_1_and_every_orion_rounds_krsl(tmp_path):
+    """edit-student's KRSL runs as ORION rounds (round_<i>/krsl): its tokens and steps count with stage 1's."""
+    import json as json_
+
+    from edit_ray.bench import trained_tokens
+
+    def write(rel: str, rows: list[dict]) -> None:
+        path = tmp_path / rel / "metrics.jsonl"
+        path.parent.mkdir(parents=True)
+        path.write_text("".join(json_.dumps(r) + "\n" for r in rows))
+
+    write("sft", [{"step": 1, "tokens": 10}, {"step": 2, "tokens": 25}])
+    write("round_1/krsl", [{"step": 3, "tokens": 7}])
+    write("round_2/krsl", [{"step": 1, "tokens": 2}, {"step": 4, "tokens": 11}])
+    assert trained_tokens(str(tmp_path)) == {"sft": {"tokens": 25, "steps": 2}, "krsl": {"tokens": 18, "steps": 7}}
+    write("krsl", [{"step": 5, "tokens": 40}])  # a top-level KRSL stage (edit) is the whole of stage 2
+    assert trained_tokens(str(tmp_path))["krsl"] == {"tokens": 40, "steps": 5}
