@@ -220,6 +220,10 @@ class MaskingConfig(Section):
     widen: Literal["none", "word", "step"] = Field(
         "none", description="Widen key tokens to whole words or to their reasoning step (line/sentence)."
     )
+    max_tokens: int = Field(
+        16384, ge=16, description="A pair whose chosen or rejected CoT is longer (tokens) is an error row "
+        "(too_long): no training max_length keeps it, and aligning it costs time and memory for nothing."
+    )
     num_workers: int = Field(1, ge=1, description="Ray Data actors computing masks.")
     batch_size: int = Field(
         4096, ge=1, description="Most pairs per map_batches call (less Ray Data overhead per pair when larger: "
@@ -531,6 +535,12 @@ EXECUTION_ONLY = (
 )
 
 
+# Settings added after results were first keyed by the config: while one holds its default it is left out of
+# ``result_values``, so step hashes, sweep fingerprints and benchmark cell keys made before it existed still
+# match (an old run resumes, a committed benchmark grid keeps its cells). Any other value counts as usual.
+LATER_SETTINGS = {"masking.max_tokens": MaskingConfig.model_fields["max_tokens"].default}
+
+
 def is_execution_only(dotted: str) -> bool:
     return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in EXECUTION_ONLY)
 
@@ -540,7 +550,8 @@ def result_values(cfg: BaseModel) -> dict[str, Any]:
     def prune(node: Any, path: str) -> Any:
         if not isinstance(node, dict):
             return node
-        return {k: prune(v, f"{path}{k}.") for k, v in node.items() if not is_execution_only(f"{path}{k}")}
+        return {k: prune(v, f"{path}{k}.") for k, v in node.items() if not is_execution_only(f"{path}{k}")
+                and not (f"{path}{k}" in LATER_SETTINGS and v == LATER_SETTINGS[f"{path}{k}"])}
 
     return prune(cfg.model_dump(mode="json"), "")
 

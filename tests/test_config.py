@@ -220,3 +220,13 @@ def test_a_relative_run_dir_inside_a_ray_job_lands_in_the_results_root(monkeypat
     assert load_config(None, [f"run.dir={tmp_path}/abs"]).run.dir == f"{tmp_path}/abs"  # absolute: kept
     monkeypatch.delenv("EDIT_RAY_RESULTS")
     assert load_config(None, ["run.dir=r"]).run.dir == os.path.expanduser("~/ray_results/edit-ray/r")
+
+
+def test_a_later_setting_at_its_default_leaves_result_values_and_keys_as_before():
+    """LATER_SETTINGS: masking.max_tokens, added after grids were keyed, is absent from result_values at its
+    default (old step hashes and cell keys still match) and present, like any setting, at another value."""
+    from edit_ray.config import LATER_SETTINGS, result_values
+
+    assert "max_tokens" not in result_values(load_config(None, []))["masking"]
+    changed = load_config(None, ["masking.max_tokens=4096"])
+    assert result_values(changed)["masking"]["max_tokens"] == 4096 != LATER_SETTINGS["masking.max_tokens"]

@@ -265,3 +265,13 @@ def test_read_pairs_keeps_the_lines_around_a_non_utf8_one(tmp_path):
     assert table["pair_id"].to_pylist() == ["p0", "p1"]
     assert [(e["row_id"], e["reason"]) for e in errors] == [(f"{path}:2", "bad_input")]
     assert "not UTF-8" in errors[0]["detail"]
+
+
+def test_a_pair_longer_than_max_tokens_is_a_too_long_error_row_not_an_alignment():
+    from edit_ray.masking.stage import mask_tokens
+
+    long = mask_tokens(list(range(40)), list(range(1, 41)), MaskingConfig(max_tokens=32))
+    assert (long["error"], long["detail"]) == ("too_long", "40 tokens > masking.max_tokens 32")
+    assert len(long["chosen_key"]) == len(long["rejected_key"]) == 0
+    fits = mask_tokens([*range(20), 2], [*range(19), 99, 2], MaskingConfig(max_tokens=32))
+    assert fits["error"] is None and fits["chosen_key"].tolist() == [0] * 19 + [1, 0]

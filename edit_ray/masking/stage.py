@@ -62,6 +62,7 @@ REASONS = {
     "identical_pair": "the two responses are the same tokens: no key token to learn from",
     "unrelated_pair": "the responses share no token but EOS: every token is key, the mask says nothing",
     "bad_input": "a field is missing, not a string, or empty",
+    "too_long": "a response longer than masking.max_tokens tokens",
 }
 OUTPUT_SCHEMA = pa.schema([
     ("pair_id", pa.string()),
@@ -135,6 +136,9 @@ def mask_tokens(chosen_ids: list[int] | str, rejected_ids: list[int] | str, mask
         ``chosen_key, rejected_key`` (int8, shapes (n,), (m,)), ``n_key_chosen, n_key_rejected``, ``error``
         (None or a key of ``REASONS``) and ``detail``.
     """
+    longest = max(len(chosen_ids), len(rejected_ids))
+    if longest > masking.max_tokens:
+        return _failed("too_long", f"{longest} tokens > masking.max_tokens {masking.max_tokens}")
     chosen_key, rejected_key = key_masks(chosen_ids, rejected_ids, masking.strip_prefix, masking.strip_suffix)
     n_key_chosen, n_key_rejected = int(np.count_nonzero(chosen_key)), int(np.count_nonzero(rejected_key))
     why = unusable(len(chosen_ids), len(rejected_ids), n_key_chosen, n_key_rejected)
