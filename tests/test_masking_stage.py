@@ -171,11 +171,12 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
     from edit_ray.tokens import tokenize_pair
 
     tok = load_tokenizer(tiny_model_dir)
-    cfg = MaskingConfig(widen=widen)
+    cfg = MaskingConfig(widen=widen, max_tokens=64)
     rows = [{"pair_id": pid, "prompt": PROMPT, "chosen": c, "rejected": r} for pid, c, r in GOOD * 3]
     rows += [{"pair_id": "same", "prompt": PROMPT, "chosen": GOOD[1][1], "rejected": GOOD[1][1]},
              {"pair_id": "unrelated", "prompt": PROMPT, "chosen": "alpha beta", "rejected": "12345 67890"},
-             {"pair_id": "empty", "prompt": PROMPT, "chosen": " ", "rejected": GOOD[0][2]}]
+             {"pair_id": "empty", "prompt": PROMPT, "chosen": " ", "rejected": GOOD[0][2]},
+             {"pair_id": "long", "prompt": PROMPT, "chosen": GOOD[0][1], "rejected": GOOD[0][2] + " again" * 70}]
     text = pa.Table.from_pylist(rows)
     ids = {c: [] for c in ID_COLUMNS}
     for r in rows:
@@ -204,7 +205,7 @@ def test_batch_actor_equals_mask_pair_row_by_row(tiny_model_dir, widen):
                         "n_key_chosen", "n_key_rejected"):
                 assert list(np.atleast_1d(g[col])) == list(np.atleast_1d(want[col])), (r["pair_id"], col)
         assert {e["row_id"]: e["reason"] for e in errors} == {
-            "same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input"}
+            "same": "identical_pair", "unrelated": "unrelated_pair", "empty": "bad_input", "long": "too_long"}
 
 
 def test_check_id_columns_names_the_first_bad_field_per_row_also_in_a_sliced_batch():

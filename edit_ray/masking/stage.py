@@ -117,6 +117,13 @@ def check_id_columns(ids: dict[str, pa.ListArray], eos: int) -> list[str | None]
     return bad
 
 
+def too_long(n_chosen: int, n_rejected: int, masking: MaskingConfig) -> tuple[str, str] | None:
+    """``("too_long", detail)`` if a side has more than ``masking.max_tokens`` tokens, else None."""
+    longest = max(n_chosen, n_rejected)
+    return ("too_long", f"{longest} tokens > masking.max_tokens {masking.max_tokens}") \
+        if longest > masking.max_tokens else None
+
+
 def unusable(n_chosen: int, n_rejected: int, n_key_chosen: int, n_key_rejected: int) -> tuple[str, str] | None:
     """``(reason, detail)`` if a pair's key masks teach nothing (a key of ``REASONS``), else None."""
     if n_key_chosen == 0 and n_key_rejected == 0:
@@ -136,9 +143,9 @@ def mask_tokens(chosen_ids: list[int] | str, rejected_ids: list[int] | str, mask
         ``chosen_key, rejected_key`` (int8, shapes (n,), (m,)), ``n_key_chosen, n_key_rejected``, ``error``
         (None or a key of ``REASONS``) and ``detail``.
     """
-    longest = max(len(chosen_ids), len(rejected_ids))
-    if longest > masking.max_tokens:
-        return _failed("too_long", f"{longest} tokens > masking.max_tokens {masking.max_tokens}")
+    why = too_long(len(chosen_ids), len(rejected_ids), masking)
+    if why:
+        return _failed(*why)
     chosen_key, rejected_key = key_masks(chosen_ids, rejected_ids, masking.strip_prefix, masking.strip_suffix)
     n_key_chosen, n_key_rejected = int(np.count_nonzero(chosen_key)), int(np.count_nonzero(rejected_key))
     why = unusable(len(chosen_ids), len(rejected_ids), n_key_chosen, n_key_rejected)
@@ -241,11 +248,12 @@ class KeyTokenMasker:
                 continue
             (c0, c1), (r0, r1) = offsets["chosen_ids"][i:i + 2], offsets["rejected_ids"][i:i + 2]
             chosen_ids, rejected_ids = packed["chosen_ids"][c0:c1], packed["rejected_ids"][r0:r1]
-            if self.masking.widen == "none":  # the hot path: positions straight from the edit script
+            why = too_long(c1 - c0, r1 - r0, self.masking)
+            if why is None and self.masking.widen == "none":  # the hot path: positions straight from the edit script
                 chosen_at, rejected_at = key_positions(chosen_ids, rejected_ids, self.masking.strip_prefix,
                                                        self.masking.strip_suffix)
                 why = unusable(c1 - c0, r1 - r0, len(chosen_at), len(rejected_at))
-            else:
+            elif why is None:
                 out = mask_tokens(chosen_ids, rejected_ids, self.masking, self.tokenizer, cols["chosen"][i],
                                   cols["rejected"][i])
                 why = (out["error"], out["detail"]) if out["error"] else None
