@@ -19,7 +19,7 @@ lint: setup
 	@$(PY) -m ruff check edit_ray tests jobs benchmarks
 
 bench: setup
-	@$(PY) benchmarks/masking.py && $(PY) benchmarks/training.py && $(PY) benchmarks/generation.py
+	@$(PY) benchmarks/masking.py && $(PY) benchmarks/training.py && $(PY) benchmarks/generation.py && $(PY) benchmarks/memory.py
 
 clean:
 	rm -rf .venv runs .pytest_cache
