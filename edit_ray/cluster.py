@@ -1,19 +1,19 @@
 """What a run's Ray cluster can hold, and the config's requests checked against it before any work starts.
 
 A request is what one stage asks Ray for: a bundle (CPUs and GPUs that must sit on one node) times a count.
-``check_requests(cfg, nodes, where)`` fails when a stage's bundles cannot all be placed, naming the setting
+``check_requests(cfg, cluster)`` fails when a stage's bundles cannot all be placed, naming the setting
 and what the cluster has. Stages run one after another, so each request is checked against the whole
 cluster on its own.
 
-``nodes`` comes from one of two places:
-- ``local_nodes(cfg)``: the one node a run starts itself (``resources.num_cpus``/``num_gpus``), checked
+``cluster`` comes from one of two places:
+- ``local_cluster(cfg)``: the one node a run starts itself (``resources.num_cpus``/``num_gpus``), checked
   while the config is validated;
 - ``cluster_nodes()``: the cluster a run joined (``resources.address`` or ``ray job submit``), read right
   after connecting. An autoscaling cluster counts at its maximum: the head plus every worker type at its
   ``max_workers`` (the worker nodes alive now are instances of those types). The maximum comes from the
   cluster config the autoscaler reports to the GCS (autoscaler v2, KubeRay; what Ray Train reads too), or
-  from the YAML the head's autoscaler v1 monitor runs with (``ray up``, the fake multi-node provider).
-  Without an autoscaler, the alive nodes are the cluster.
+  from the launcher YAML the head's autoscaler v1 monitor runs with (``ray up``, the fake multi-node
+  provider). Without an autoscaler, the alive nodes are the cluster.
 """
 
 from __future__ import annotations
