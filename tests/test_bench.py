@@ -311,7 +311,9 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
     assert zs["evaluated_once"] and zs["benchmarks"]["ind"]["ci95"] is None and zs["average"]["ci95"] is None
     assert not summary["methods"]["edit"]["evaluated_once"] and summary["methods"]["edit"]["average"]["ci95"] is not None
     assert "| zero-shot | 1 (deterministic: stands for every seed) |" in (tmp_path / "bench" / "summary.md").read_text()
-    assert set(summary["paired"]) == {"zero-shot-vs-std-cot", "edit-vs-std-cot", "std-cot-long-vs-std-cot"}
+    # against the baseline, plus the default extra pairs whose methods both ran (edit-student did not)
+    assert set(summary["paired"]) == {"zero-shot-vs-std-cot", "edit-vs-std-cot", "std-cot-long-vs-std-cot",
+                                      "edit-vs-std-cot-long"}
     assert summary["methods"]["std-cot-long"]["train_tokens"] >= summary["methods"]["edit"]["train_tokens"]
     assert (tmp_path / "bench" / "plots" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
 
