@@ -178,16 +178,17 @@ def _monitor_autoscaler(gcs_address: str) -> Cluster | None:
 
 
 def launcher_cluster(config: dict, *, source: str) -> Cluster | None:
-    """A launcher YAML (``cluster/aws.yaml``, the fake multi-node provider's) at its maximum: the head plus every worker type at its ``max_workers`` under the global cap.
-    None when a type declares no ``resources`` (a cloud instance type the autoscaler sizes itself)."""
+    """A launcher YAML (``cluster/aws.yaml``, the fake multi-node provider's) at its maximum: the head plus
+    every worker type at its ``max_workers`` under the global cap. None when a type declares no ``resources``
+    (a cloud instance type the autoscaler sizes itself)."""
     nodes = []
     for name, t in (config.get("available_node_types") or {}).items():
         if "resources" not in t:
             return None
-        node = Node(t["resources"].get("CPU", 0), t["resources"].get("GPU", 0), name=f"node type {name}")
+        cpus, gpus = t["resources"].get("CPU", 0), t["resources"].get("GPU", 0)
         if name == config.get("head_node_type"):
-            nodes.append(Node(node.cpus, node.gpus, name="head node" if name == "head" else f"head node ({name})"))
+            nodes.append(Node(cpus, gpus, name="head node" if name == "head" else f"head node ({name})"))
         elif t.get("max_workers", 0) > 0:
-            nodes.append(Node(node.cpus, node.gpus, count=t["max_workers"], name=node.name, autoscaled=True))
+            nodes.append(Node(cpus, gpus, count=t["max_workers"], name=f"node type {name}", autoscaled=True))
     return Cluster(tuple(nodes), max_workers=config.get("max_workers", UNBOUNDED),
                    source=f"the autoscaling cluster at its maximum ({source})")
