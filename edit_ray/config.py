@@ -154,6 +154,14 @@ class EngineConfig(Section):
     enforce_eager: bool = Field(
         False, description="vllm: skip graph capture/compilation: faster engine start, slower generation."
     )
+    engine_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="vllm: more vLLM engine arguments (vllm.EngineArgs names), applied over "
+        "edit-ray's own (e.g. {max_num_seqs: 64}); the settings above are the usual ones."
+    )
+    max_batch_retries: int = Field(
+        1, ge=0, description="vllm: how often a batch whose engine died (fatal engine error, killed process) is "
+        "retried on a restarted engine; then its rows become error rows (engine_died) and the stage goes on."
+    )
     # http engine
     base_url: str | None = Field(None, description="http: base URL of an OpenAI-compatible server (…/v1).")
     api_key_env: str = Field("OPENAI_API_KEY", description="http: env var holding the API key (never logged).")
@@ -528,7 +536,7 @@ EXECUTION_ONLY = (
     "*.engine.concurrency", "*.engine.tensor_parallel_size", "*.engine.batch_size", "*.engine.cpu_threads_bind",
     "*.engine.gpu_memory_utilization", "*.engine.use_gpu", "*.engine.enforce_eager", "*.engine.base_url",
     "*.engine.api_key_env", "*.engine.max_concurrent_requests", "*.engine.max_retries", "*.engine.timeout_s",
-    "*.engine.backoff_s", "*.engine.program_delay_s",
+    "*.engine.backoff_s", "*.engine.program_delay_s", "*.engine.max_batch_retries",
     "teacher.part_rows", "masking.num_workers", "masking.batch_size",
     "*.cpus_per_worker", "*.checkpoint_every", "*.log_to", "*.max_failures",
     "tune.max_concurrent_trials", "resources",
@@ -538,7 +546,13 @@ EXECUTION_ONLY = (
 # Settings added after results were first keyed by the config: while one holds its default it is left out of
 # ``result_values``, so step hashes, sweep fingerprints and benchmark cell keys made before it existed still
 # match (an old run resumes, a committed benchmark grid keeps its cells). Any other value counts as usual.
-LATER_SETTINGS = {"masking.max_tokens": MaskingConfig.model_fields["max_tokens"].default}
+# Keys are patterns, as in EXECUTION_ONLY.
+LATER_SETTINGS = {"masking.max_tokens": MaskingConfig.model_fields["max_tokens"].default,
+                  "*.engine.engine_kwargs": {}}
+
+
+def is_later_default(dotted: str, value: Any) -> bool:
+    return any(fnmatch.fnmatchcase(dotted, pattern) and value == default for pattern, default in LATER_SETTINGS.items())
 
 
 def is_execution_only(dotted: str) -> bool:
@@ -551,7 +565,7 @@ def result_values(cfg: BaseModel) -> dict[str, Any]:
         if not isinstance(node, dict):
             return node
         return {k: prune(v, f"{path}{k}.") for k, v in node.items() if not is_execution_only(f"{path}{k}")
-                and not (f"{path}{k}" in LATER_SETTINGS and v == LATER_SETTINGS[f"{path}{k}"])}
+                and not is_later_default(f"{path}{k}", v)}
 
     return prune(cfg.model_dump(mode="json"), "")
 

@@ -6,7 +6,10 @@ Pipeline: ``check_batch`` (tokenize with the model's tokenizer, over-long or emp
 returns the text itself) -> ``_to_outputs`` (the engine contract columns) -> union with the error rows.
 
 ``should_continue_on_error=True``: an exception for one row (bad sampling parameters, an engine error)
-comes back as that row's ``__inference_error__`` and becomes its ``error``; the other rows go on.
+comes back as that row's ``__inference_error__`` and becomes its ``error``; the other rows go on. A fatal
+engine error (the engine process dead) exits the engine's actor instead; Ray restarts it and retries the
+batch ``max_batch_retries`` times, then the executor skips the batch (``max_errored_blocks``) and
+``engines.generate_batches`` reports its rows as ``engine_died``.
 
 Reads: ``row_id``, ``prompt``, ``temperature``, ``max_tokens``, ``seed`` (+ any columns, passed through).
 Writes: ``text``, ``token_ids``, ``prompt_token_ids``, ``n_tokens``, ``truncated``, ``error``.
@@ -63,7 +66,7 @@ def cpu_engine_kwargs(cfg: EngineConfig) -> dict[str, Any]:
     return {} if cfg.use_gpu else {"enable_chunked_prefill": False}
 
 
-def processor_config(cfg: EngineConfig, model_dir: str):
+def processor_config(cfg: EngineConfig, model_dir: str, one_batch_at_a_time: bool = False):
     """The ``vLLMEngineProcessorConfig`` for an engine section."""
     from ray.data.llm import vLLMEngineProcessorConfig
 
@@ -76,6 +79,8 @@ def processor_config(cfg: EngineConfig, model_dir: str):
         extra["placement_group_config"] = {"bundles": [{"CPU": 1}] * cfg.tensor_parallel_size}
         bind = f"0-{(os.cpu_count() or 1) - 1}" if cfg.cpu_threads_bind == "all" else cfg.cpu_threads_bind
         extra["runtime_env"] = {"env_vars": {"VLLM_CPU_OMP_THREADS_BIND": bind}}
+    if one_batch_at_a_time:
+        extra.update(max_concurrent_batches=1, max_tasks_in_flight_per_actor=1)
     return vLLMEngineProcessorConfig(
         model_source=model_dir,
         engine_kwargs={
@@ -86,6 +91,7 @@ def processor_config(cfg: EngineConfig, model_dir: str):
             "dtype": engine_dtype(cfg),
             "enable_prefix_caching": True,  # CEP/AHP prompts share long few-shot prefixes
             **cpu_engine_kwargs(cfg),
+            **cfg.engine_kwargs,
         },
         concurrency=replicas,
         batch_size=cfg.batch_size,
@@ -138,7 +144,8 @@ def _failed(batch: pa.Table) -> pa.Table:
     return to_table([failed_outputs(r, r["error"]) for r in batch.to_pylist()])
 
 
-def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
+def generate(rows: ray.data.Dataset, cfg: EngineConfig,
+             one_batch_at_a_time: bool = False) -> ray.data.Dataset:
     """Generate one completion per row with vLLM engine replicas (see the module docstring)."""
     from ray.data.llm import build_processor
 
@@ -151,9 +158,15 @@ def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
     passed = checked.filter(lambda r: r["error"] is None)
     rejected = checked.filter(lambda r: r["error"] is not None)
 
-    processor = build_processor(processor_config(cfg, model_dir), preprocess=lambda r: _request(r, cfg))
+    processor = build_processor(processor_config(cfg, model_dir, one_batch_at_a_time),
+                                preprocess=lambda r: _request(r, cfg))
+    # Ray Data retries an actor's task without limit by default: an engine that dies on a batch every time
+    # would be restarted forever.
+    processor.get_stage_by_name("vLLMEngineStage").map_batches_kwargs["max_task_retries"] = cfg.max_batch_retries
     generated = processor(passed).map_batches(_ToOutputs, fn_constructor_kwargs={"input_columns": columns},
                                               batch_format="pyarrow", num_cpus=0.5,
                                               compute=ray.data.ActorPoolStrategy(size=1))
     failed = rejected.map_batches(_failed, batch_format="pyarrow").drop_columns([ENGINE_PROMPT])
-    return generated.union(failed)
+    out = generated.union(failed)
+    out.context.max_errored_blocks = -1  # a batch out of retries is skipped, not the end of the stage
+    return out

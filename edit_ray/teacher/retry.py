@@ -14,20 +14,18 @@ stream out of the engine, in parts of ``part_rows`` rows, so that a killed run r
 without a finished part. ``generate_resumable`` wraps the loop with the store's bookkeeping (fingerprint,
 rows already done, reading all parts back).
 
-Engine errors: ``empty_prompt`` and ``prompt_too_long`` cannot improve on a retry and fail at once with
-that reason (attempts 1); any other engine error (a failed request, a bad batch) is retried and finally
-reported as ``engine_error``.
+Engine errors: ``empty_prompt``, ``prompt_too_long`` and ``engine_died`` (the engine died on the row's batch
+every time it was retried, ``engines.generate_batches``) cannot improve on a retry and fail at once with that
+reason; any other engine error (a failed request) is retried and finally reported as ``engine_error``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import ray
-
 from edit_ray import io
-from edit_ray.config import EngineConfig, is_execution_only
-from edit_ray.engines import error_reason, generate, sample_seed
+from edit_ray.config import EngineConfig, is_execution_only, is_later_default
+from edit_ray.engines import error_reason, generate_batches, sample_seed
 from edit_ray.teacher import parts
 
 # A check looks at one engine result: None accepts it, (reason, detail) rejects it.
@@ -35,7 +33,7 @@ Check = Callable[[dict], "tuple[str, str] | None"]
 # Builds the finished (ok) row from an accepted engine result and its attempt number (1-based).
 Finish = Callable[[dict, int], dict]
 
-FINAL_ENGINE_REASONS = ("empty_prompt", "prompt_too_long")
+FINAL_ENGINE_REASONS = ("empty_prompt", "prompt_too_long", "engine_died")
 
 
 def attempt_temperature(base: float, attempt: int, temperature_step: float, max_temperature: float) -> float:
@@ -67,10 +65,9 @@ def generate_with_retries(rows: list[dict], engine: EngineConfig, *, check: Chec
                  for i in pending]
         counts["engine_calls"] += len(batch)
         pending = []
-        results = generate(ray.data.from_items(batch), engine)
-        for part in results.iter_batches(batch_size=part_rows, batch_format="pyarrow"):
+        for part in generate_batches(batch, engine, batch_rows=part_rows):
             ok, errors = [], []
-            for res in part.to_pylist():
+            for res in part:
                 reason = error_reason(res.get("error"))
                 if reason in FINAL_ENGINE_REASONS:
                     errors.append(io.error_row(res["row_id"], stage, reason, res["error"], attempt))
@@ -91,7 +88,8 @@ def generate_with_retries(rows: list[dict], engine: EngineConfig, *, check: Chec
 def engine_settings(engine: EngineConfig) -> dict:
     """The engine settings that decide the generated text (for a parts fingerprint): execution-only ones
     (replicas, batch size, transport retries...) may change on a resume and still reuse the parts."""
-    return {k: v for k, v in engine.model_dump(mode="json").items() if not is_execution_only(f"any.engine.{k}")}
+    return {k: v for k, v in engine.model_dump(mode="json").items()
+            if not is_execution_only(f"any.engine.{k}") and not is_later_default(f"any.engine.{k}", v)}
 
 
 def _restart_if_changed(parts_dir: str, fingerprint: str) -> None:
