@@ -230,3 +230,12 @@ def test_a_later_setting_at_its_default_leaves_result_values_and_keys_as_before(
     assert "max_tokens" not in result_values(load_config(None, []))["masking"]
     changed = load_config(None, ["masking.max_tokens=4096"])
     assert result_values(changed)["masking"]["max_tokens"] == 4096 != LATER_SETTINGS["masking.max_tokens"]
+    # a pattern: every engine's engine_kwargs, and the teacher parts fingerprint's engine settings
+    from edit_ray.teacher.retry import engine_settings
+
+    base = load_config(None, [])
+    assert all("engine_kwargs" not in result_values(base)[s]["engine"] for s in ("teacher", "eval"))
+    assert "engine_kwargs" not in engine_settings(base.teacher.engine)
+    kw = load_config(None, ["eval.engine.engine_kwargs={max_num_seqs: 4}"])
+    assert result_values(kw)["eval"]["engine"]["engine_kwargs"] == {"max_num_seqs": 4}
+    assert engine_settings(kw.eval.engine)["engine_kwargs"] == {"max_num_seqs": 4}

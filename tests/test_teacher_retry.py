@@ -40,17 +40,17 @@ def _exposed(qs: list[dict]) -> list[dict]:
 
 
 class EngineCalls:
-    """Wraps ``retry.generate`` (the real engine) and records the row ids of every engine pass."""
+    """Wraps ``retry.generate_batches`` (the real engine) and records the row ids of every engine pass."""
 
     def __init__(self, monkeypatch):
         self.passes: list[list[str]] = []
-        real = retry.generate
+        real = retry.generate_batches
 
-        def counted(rows, engine):
-            self.passes.append(sorted(r["row_id"] for r in rows.take_all()))
-            return real(rows, engine)
+        def counted(rows, engine, batch_rows):
+            self.passes.append(sorted(r["row_id"] for r in rows))
+            return real(rows, engine, batch_rows)
 
-        monkeypatch.setattr(retry, "generate", counted)
+        monkeypatch.setattr(retry, "generate_batches", counted)
 
     @property
     def rows(self) -> list[str]:
