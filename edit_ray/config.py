@@ -197,6 +197,11 @@ class TeacherConfig(Section):
     part_rows: int = Field(
         256, ge=1, description="Finished rows per resumable Parquet part: a crash loses at most this much work."
     )
+    attempts_per_pass: int = Field(
+        1, ge=1, description="Retry attempts (CEP answer-phrase retries, AHP/CCP and ORION verification) generated "
+        "per engine pass, each with the seed and temperature of its attempt; a row keeps its first that passes, so "
+        "the rows are the same for any value: larger = fewer engine passes (starts), more generated tokens."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -537,7 +542,7 @@ EXECUTION_ONLY = (
     "*.engine.gpu_memory_utilization", "*.engine.use_gpu", "*.engine.enforce_eager", "*.engine.base_url",
     "*.engine.api_key_env", "*.engine.max_concurrent_requests", "*.engine.max_retries", "*.engine.timeout_s",
     "*.engine.backoff_s", "*.engine.program_delay_s", "*.engine.max_batch_retries",
-    "teacher.part_rows", "masking.num_workers", "masking.batch_size",
+    "teacher.part_rows", "teacher.attempts_per_pass", "masking.num_workers", "masking.batch_size",
     "*.cpus_per_worker", "*.checkpoint_every", "*.log_to", "*.max_failures",
     "tune.max_concurrent_trials", "resources",
 )

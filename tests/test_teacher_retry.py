@@ -73,6 +73,33 @@ def test_engine_settings_leave_out_execution_only_values():
     assert retry.engine_settings(cfg.teacher.engine.model_copy(update={"temperature": 0.9})) != a
 
 
+def test_several_attempts_per_pass_give_the_rows_of_the_sequential_loop_in_fewer_passes(ray_local, tmp_path):
+    """CEP with the program teacher leaving out the answer sentence half the time (so rows need 1, 2, 3 or
+    more attempts): 3 attempts per engine pass finish exactly the rows, attempts and errors of the sequential
+    loop (one attempt per pass), which is the reference, in at most 2 passes instead of up to 5."""
+    from edit_ray.teacher.cep import cep_rows, cot_row, has_answer_phrase
+
+    cfg = load_config(None, ["teacher.engine.kind=program", "teacher.engine.program_format_error_rate=0.5",
+                             "teacher.max_attempts=5", "teacher.samples_per_question=2"])
+    rows, _ = cep_rows(_questions(3), cfg.teacher)
+    out = {}
+    for per_pass in (1, 3):
+        cfg.teacher.attempts_per_pass = per_pass
+        parts_dir = str(tmp_path / f"per-pass-{per_pass}")
+        counts = retry.generate_with_retries(
+            rows, cfg.teacher.engine, check=has_answer_phrase, finish=lambda r, a: cot_row(r, a, "program"),
+            stage="teacher", parts_dir=parts_dir, **retry.loop_settings(cfg, cfg.teacher.max_attempts))
+        out[per_pass] = (counts, *parts.read_parts(parts_dir))
+    (seq_counts, seq_ok, seq_err), (counts, ok, err) = out[1], out[3]
+    by_id = lambda rs: sorted(rs, key=lambda r: r["row_id"])
+    assert by_id(ok) == by_id(seq_ok) and by_id(err) == by_id(seq_err)
+    attempts = [r["attempts"] for r in seq_ok] + [e["attempts"] for e in seq_err]
+    assert max(attempts) >= 3 and seq_counts["passes"] == max(attempts)  # the retries were exercised
+    assert counts["passes"] == (2 if max(attempts) > 3 else 1) < seq_counts["passes"]
+    assert (counts["ok"], counts["errors"]) == (seq_counts["ok"], seq_counts["errors"]) == (len(ok), len(err))
+    assert len(ok) + len(err) == len(rows)
+
+
 # ------------------------------------------------------------------------------ resumable rectification
 def test_rectify_rerun_regenerates_only_rows_without_a_finished_part(ray_local, tmp_path, monkeypatch):
     qs = _questions()

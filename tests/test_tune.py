@@ -275,11 +275,24 @@ def test_sweep_job_entry_point_resumes_the_finished_sweep_and_prints_best_yaml_l
     assert job.main(["--config", str(config_path), "tune.beta=[0.3]"]) == 2  # a changed grid: config error
 
 
+def _broken_student(model_dir: str, tmp_path) -> Path:
+    """A student directory with the tokenizer of ``model_dir`` but no model weights: its trials fail."""
+    import shutil
+
+    broken = tmp_path / "broken-student"
+    broken.mkdir()
+    for f in os.listdir(model_dir):
+        if f.startswith(("tokenizer", "special_tokens")):
+            shutil.copy(os.path.join(model_dir, f), broken / f)
+    return broken
+
+
 def test_restore_resumes_a_sweep_whose_driver_and_cluster_were_killed(ray_local, tiny_model_dir, tmp_path):
     """A real interruption: the sweep runs as its own job (jobs/sweep.py, its own local Ray cluster) and the
     whole process group (driver, raylet, trial and Train workers) gets SIGKILL while the second of two
     sequential trials trains. Restoring in this process finishes the sweep: the trial that had finished is
-    kept as it was (its training log untouched), the interrupted one trains again to its end, no trial errs."""
+    kept as it was (its training log untouched), the interrupted one trains again to its end (max_steps,
+    mid-epoch), and the grid's two trials of a student that cannot load fail alone, with their reason."""
     import signal
     import subprocess
     import sys
@@ -293,7 +306,9 @@ def test_restore_resumes_a_sweep_whose_driver_and_cluster_were_killed(ray_local,
     _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(tiny_model_dir))
     os.makedirs(io.join(run_dir, "sft"))
     os.symlink(tiny_model_dir, io.join(run_dir, "sft", "model"))
-    cfg = _sweep_config(run_dir, tiny_model_dir, **{"tune.beta": "[0.0]", "tune.epochs": "[2]",
+    broken = _broken_student(tiny_model_dir, tmp_path)  # the slowest grid key: its trials run last
+    cfg = _sweep_config(run_dir, tiny_model_dir, **{"tune.beta": "[0.0]", "tune.epochs": "[2]", "krsl.max_steps": 6,
+                                                    "tune.students": f"[{tiny_model_dir}, {broken}]",
                                                     "tune.max_concurrent_trials": 1, "resources.num_cpus": 4})
     config_path = tmp_path / "sweep.yaml"
     config_path.write_text(dump_config(cfg))
@@ -321,16 +336,19 @@ def test_restore_resumes_a_sweep_whose_driver_and_cluster_were_killed(ray_local,
     assert len(finished_before) == 1
 
     out = run_sweep(cfg)  # an existing sweep of the same run.name is resumed
-    rows = out["rows"]
-    assert len(rows) == 2 and all(r["error"] == "" for r in rows), rows
+    rows = [r for r in out["rows"] if r["student"] == tiny_model_dir]
+    failed = [r for r in out["rows"] if r["student"] == str(broken)]
+    assert len(rows) == 2 and all(r["error"] == "" for r in rows), out["rows"]
+    assert len(failed) == 2 and all(r["status"] == "error" and r["error"] for r in failed), failed
     assert sorted(r["lr"] for r in rows) == [1e-7, 3e-3]
     for r in rows:
         d = trials / f"trial-{r['trial_id']}"
         if d.name in finished_before:  # kept: not trained again
             assert r["status"] == "completed" and (d / "metrics.jsonl").read_text() == finished_before[d.name]
-        if r["status"] == "completed":  # trained to its last step, in one go or resumed
+        if r["status"] == "completed":  # trained to max_steps (mid-epoch 2), in one go or resumed
             with open(d / "metrics.jsonl") as f:
-                assert max(json.loads(line)["step"] for line in f) == 2 * 4
+                assert max(json.loads(line)["step"] for line in f) == 6
+    assert out["best"]["student"] == tiny_model_dir
 
 
 def test_val_accuracy_sweep_with_max_steps_survives_a_failing_trial(ray_local, tiny_model_dir, tmp_path):
@@ -338,7 +356,6 @@ def test_val_accuracy_sweep_with_max_steps_survives_a_failing_trial(ray_local, t
     also when max_steps ends training mid-epoch; a trial whose student cannot load fails alone, with its reason,
     and the sweep ends with the best of the others. (The program engine answers for the
     students here, so the test pays for training, not for engine starts.)"""
-    import shutil
 
     from transformers import AutoTokenizer
 
@@ -349,11 +366,7 @@ def test_val_accuracy_sweep_with_max_steps_survives_a_failing_trial(ray_local, t
     _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(tiny_model_dir))
     os.makedirs(io.join(run_dir, "sft"))
     os.symlink(tiny_model_dir, io.join(run_dir, "sft", "model"))
-    broken = tmp_path / "broken-student"  # the tokenizer of the student, but no model weights
-    broken.mkdir()
-    for f in os.listdir(tiny_model_dir):
-        if f.startswith(("tokenizer", "special_tokens")):
-            shutil.copy(os.path.join(tiny_model_dir, f), broken / f)
+    broken = _broken_student(tiny_model_dir, tmp_path)
     cfg = _sweep_config(run_dir, tiny_model_dir, **{
         "tune.metric": "val_accuracy", "tune.beta": "[0.025]", "tune.lr": "[1e-3]", "tune.epochs": "[1]",
         "tune.students": f"[{tiny_model_dir}, {broken}]", "krsl.max_steps": 2, "tune.max_concurrent_trials": 1,

@@ -41,6 +41,10 @@ OUTPUT_TYPES = {
 }
 # Internal column: the exact text handed to the engine (the prompt after the chat template).
 ENGINE_PROMPT = "engine_prompt"
+# Optional input column: the row id a row is a retry attempt of, when the retry loop sends several attempts of
+# one row in one pass (each needs a row_id of its own). Engines pass it through; the program engine decides
+# with it, so an attempt gives the text it would give under its row's own id.
+RETRY_OF = "retry_of"
 
 
 def error_text(reason: str, message: str) -> str:

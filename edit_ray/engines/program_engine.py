@@ -13,7 +13,8 @@ It IGNORES the prompt text. It reads the question columns that teacher rows carr
 
 A seeded share ``engine.program_format_error_rate`` of outputs lose their final answer sentence, which
 exercises the CEP retry loop. Decisions depend only on (row_id, seed), so re-runs are reproducible and a
-retry with a new seed may decide differently. No tokenizer is involved: ``token_ids`` and
+retry with a new seed may decide differently (for an attempt of the retry loop, the row_id of its row:
+``retry_of``). No tokenizer is involved: ``token_ids`` and
 ``prompt_token_ids`` are empty and ``n_tokens`` is 0 (later stages tokenize the text themselves).
 
 Reads: ``row_id``, ``prompt`` (only checked to be non-empty), ``kind``, ``seed``, the question columns.
@@ -32,12 +33,13 @@ import ray
 
 from edit_ray.answers import ANSWER_PHRASE
 from edit_ray.config import EngineConfig
-from edit_ray.engines.guard import error_text, failed_outputs, to_table
+from edit_ray.engines.guard import RETRY_OF, error_text, failed_outputs, to_table
 
 
 def _coin(row: dict[str, Any], salt: str, rate: float) -> bool:
     """A seeded biased coin for this row and seed (str seeds hash stably, unlike hash())."""
-    return rate > 0 and random.Random(f"{salt}:{row['row_id']}:{row.get('seed')}").random() < rate
+    row_id = row.get(RETRY_OF) or row["row_id"]  # an attempt decides as its row would with that seed
+    return rate > 0 and random.Random(f"{salt}:{row_id}:{row.get('seed')}").random() < rate
 
 
 def program_text(row: dict[str, Any], cfg: EngineConfig) -> str:

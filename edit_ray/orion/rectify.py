@@ -39,7 +39,7 @@ from edit_ray.orion.exposure import (
 from edit_ray.orion.reflect import ORION_DIR, answer_check, input_digest
 from edit_ray.teacher import parts
 from edit_ray.teacher.dual import normalized_distance
-from edit_ray.teacher.retry import Check, engine_settings, generate_resumable
+from edit_ray.teacher.retry import Check, engine_settings, generate_resumable, loop_settings
 
 STAGE = "orion_rectify"
 REASONS = ("engine_error", "no_answer", "verify_failed", "too_far", "empty_prompt", "prompt_too_long")
@@ -112,8 +112,7 @@ def rectify(cfg: RunConfig, questions: list[dict], exposed: list[dict], out_dir:
     cots, errors, _ = generate_resumable(
         rows, engine, parts_dir=io.join(out_dir, "parts"), fingerprint=fingerprint, restart_on_change=True,
         check=minimal_edit_check(by_qid, cfg.orion.max_rectify_distance), finish=finish, stage=STAGE,
-        part_rows=cfg.teacher.part_rows, max_attempts=cfg.dual.max_verify_attempts, run_seed=cfg.run.seed,
-        temperature_step=cfg.teacher.temperature_step, max_temperature=cfg.teacher.max_temperature)
+        **loop_settings(cfg, cfg.dual.max_verify_attempts))
     student_prompt = {r["row_id"]: r["student_prompt"] for r in rows}
     pairs = [{"pair_id": f"{c['qid']}:{ORIGIN}:{c['row_id'].rsplit(':', 1)[1]}", "qid": c["qid"],
               "task": by_qid[c["qid"]].get("task"), "origin": ORIGIN, "prompt": student_prompt[c["row_id"]],

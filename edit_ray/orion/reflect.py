@@ -33,7 +33,7 @@ from edit_ray.orion.exposure import (
     wrong_solutions_by_question,
 )
 from edit_ray.teacher import parts
-from edit_ray.teacher.retry import Check, engine_settings, generate_resumable
+from edit_ray.teacher.retry import Check, engine_settings, generate_resumable, loop_settings
 
 STAGE = "orion_reflect"
 REASONS = ("no_teacher_cot", "engine_error", "no_answer", "verify_failed", "empty_prompt", "prompt_too_long")
@@ -137,8 +137,7 @@ def reflect(cfg: RunConfig, questions: list[dict], teacher_cots: list[dict], exp
     out, errors, _ = generate_resumable(
         rows, engine, parts_dir=io.join(out_dir, "parts"), fingerprint=fingerprint, failed=no_cot,
         restart_on_change=True, check=answer_check(by_qid), finish=finish, stage=STAGE,
-        part_rows=cfg.teacher.part_rows, max_attempts=cfg.dual.max_verify_attempts, run_seed=cfg.run.seed,
-        temperature_step=cfg.teacher.temperature_step, max_temperature=cfg.teacher.max_temperature)
+        **loop_settings(cfg, cfg.dual.max_verify_attempts))
     io.write_table(out, io.join(out_dir, "reflected.parquet"), schema=reflected_schema())
     io.write_errors(errors, io.join(out_dir, "errors.parquet"))
     reasons: dict[str, int] = {}

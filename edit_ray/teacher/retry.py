@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from edit_ray import io
-from edit_ray.config import EngineConfig, is_execution_only, is_later_default
+from edit_ray.config import EngineConfig, RunConfig, is_execution_only, is_later_default
 from edit_ray.engines import error_reason, generate_batches, sample_seed
+from edit_ray.engines.guard import RETRY_OF
 from edit_ray.teacher import parts
 
 # A check looks at one engine result: None accepts it, (reason, detail) rejects it.
@@ -45,44 +46,93 @@ def attempt_temperature(base: float, attempt: int, temperature_step: float, max_
 
 def generate_with_retries(rows: list[dict], engine: EngineConfig, *, check: Check, finish: Finish, stage: str,
                           parts_dir: str, part_rows: int, max_attempts: int, run_seed: int,
-                          temperature_step: float, max_temperature: float) -> dict[str, int]:
+                          temperature_step: float, max_temperature: float, attempts_per_pass: int = 1,
+                          ) -> dict[str, int]:
     """Run the loop over ``rows`` (engine input rows, each with a base ``temperature``); the finished rows go
     to the part store ``parts_dir``.
 
+    Each engine pass generates ``attempts_per_pass`` consecutive attempts of every pending row at once, each
+    with the seed and temperature the sequential loop would give it, and a row keeps its first attempt that
+    passes: the finished rows are the same for any ``attempts_per_pass``; a larger one trades generated
+    tokens for fewer engine passes (engine starts).
+
     Returns:
-        ``{"ok": n, "errors": n, "engine_calls": n}`` for this call (rows already finished by an earlier,
-        interrupted run are not among ``rows``).
+        ``{"ok": n, "errors": n, "engine_calls": n, "passes": n}`` for this call (rows already finished by an
+        earlier, interrupted run are not among ``rows``).
     """
     originals = {r["row_id"]: r for r in rows}
     pending = list(originals)
-    counts = {"ok": 0, "errors": 0, "engine_calls": 0}
-    for attempt in range(1, max_attempts + 1):
+    counts = {"ok": 0, "errors": 0, "engine_calls": 0, "passes": 0}
+    for first in range(1, max_attempts + 1, attempts_per_pass):
         if not pending:
             break
-        batch = [{**originals[i], "seed": sample_seed(run_seed, i, attempt - 1),
-                  "temperature": attempt_temperature(originals[i]["temperature"], attempt, temperature_step,
-                                                     max_temperature)}
-                 for i in pending]
+        attempts = list(range(first, min(first + attempts_per_pass, max_attempts + 1)))
+        batch = [_candidate(originals[i], a, len(attempts) > 1, run_seed, temperature_step, max_temperature)
+                 for i in pending for a in attempts]
         counts["engine_calls"] += len(batch)
+        counts["passes"] += 1
+        results: dict[str, dict[int, dict]] = {i: {} for i in pending}
         pending = []
         for part in generate_batches(batch, engine, batch_rows=part_rows):
             ok, errors = [], []
             for res in part:
-                reason = error_reason(res.get("error"))
-                if reason in FINAL_ENGINE_REASONS:
-                    errors.append(io.error_row(res["row_id"], stage, reason, res["error"], attempt))
+                row_id, attempt = res.pop(_ROW), res.pop(_ATTEMPT)
+                if row_id not in results:  # decided by an earlier attempt: this one is not needed
                     continue
-                verdict = ("engine_error", res["error"]) if res.get("error") else check(res)
-                if verdict is None:
-                    ok.append(finish(res, attempt))
-                elif attempt < max_attempts:
-                    pending.append(res["row_id"])
+                results[row_id][attempt] = {**res, "row_id": row_id}
+                decided = _decide(results[row_id], attempts, max_attempts, check)
+                if decided is None:
+                    continue
+                kind, attempt, value = decided
+                if kind == "ok":
+                    ok.append(finish(value, attempt))
+                elif kind == "error":
+                    errors.append(io.error_row(row_id, stage, value[0], value[1], attempt))
                 else:
-                    errors.append(io.error_row(res["row_id"], stage, verdict[0], verdict[1], attempt))
+                    pending.append(row_id)
+                del results[row_id]
             parts.write_part(parts_dir, ok, errors)
             counts["ok"] += len(ok)
             counts["errors"] += len(errors)
     return counts
+
+
+# Columns of a candidate row: the row it is an attempt of, and which attempt (1-based).
+_ROW, _ATTEMPT = RETRY_OF, "retry_attempt"
+
+
+def _candidate(row: dict, attempt: int, distinct_ids: bool, run_seed: int, temperature_step: float,
+               max_temperature: float) -> dict:
+    """One attempt of ``row``: its seed and temperature; a row id of its own when a pass holds several."""
+    return {**row, "row_id": f"{row['row_id']}@{attempt}" if distinct_ids else row["row_id"],
+            _ROW: row["row_id"], _ATTEMPT: attempt, "seed": sample_seed(run_seed, row["row_id"], attempt - 1),
+            "temperature": attempt_temperature(row["temperature"], attempt, temperature_step, max_temperature)}
+
+
+def _decide(results: dict[int, dict], attempts: list[int], max_attempts: int, check: Check):
+    """What the sequential loop would have done with a row's attempts of one pass, or None while an attempt it
+    would have looked at is still missing: ("ok", attempt, result), ("error", attempt, (reason, detail)) or
+    ("retry", attempt, None) when every attempt failed and more are allowed."""
+    for attempt in attempts:
+        if attempt not in results:
+            return None
+        res = results[attempt]
+        reason = error_reason(res.get("error"))
+        if reason in FINAL_ENGINE_REASONS:
+            return "error", attempt, (reason, res["error"])
+        verdict = ("engine_error", res["error"]) if res.get("error") else check(res)
+        if verdict is None:
+            return "ok", attempt, res
+        if attempt == max_attempts:
+            return "error", attempt, verdict
+    return "retry", attempts[-1], None
+
+
+def loop_settings(cfg: RunConfig, max_attempts: int) -> dict:
+    """The loop's keyword arguments from the run config (``teacher``'s retry settings, ``run.seed``)."""
+    t = cfg.teacher
+    return {"part_rows": t.part_rows, "attempts_per_pass": t.attempts_per_pass, "max_attempts": max_attempts,
+            "run_seed": cfg.run.seed, "temperature_step": t.temperature_step, "max_temperature": t.max_temperature}
 
 
 def engine_settings(engine: EngineConfig) -> dict:

@@ -25,7 +25,7 @@ from edit_ray.teacher.cep import STAGE as TEACHER_STAGE
 from edit_ray.teacher.cep import cep_rows, cot_row, has_answer_phrase, split_by_correctness
 from edit_ray.teacher.dual import STAGE as DUAL_STAGE
 from edit_ray.teacher.dual import build_pairs, build_sft, dual_rows, verify
-from edit_ray.teacher.retry import generate_resumable
+from edit_ray.teacher.retry import generate_resumable, loop_settings
 
 
 def train_questions(run_dir: str) -> list[dict]:
@@ -68,8 +68,7 @@ def run_teacher(cfg: RunConfig, run_dir: str) -> dict:
         rows, t.engine, parts_dir=io.join(out_dir, "parts"), failed=bad,
         fingerprint=parts.fingerprint(_output_settings(cfg), cfg.run.seed, sorted(r["row_id"] for r in rows + bad)),
         check=has_answer_phrase, finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg)),
-        stage=TEACHER_STAGE, part_rows=t.part_rows, max_attempts=t.max_attempts, run_seed=cfg.run.seed,
-        temperature_step=t.temperature_step, max_temperature=t.max_temperature)
+        stage=TEACHER_STAGE, **loop_settings(cfg, t.max_attempts))
     _write_final(out_dir, "cots.parquet", cots, errors)
     d_plus, d_minus = split_by_correctness(cots)
     return io.report_counts(
@@ -105,9 +104,7 @@ def run_dual(cfg: RunConfig, run_dir: str) -> dict:
         fingerprint=parts.fingerprint(_output_settings(cfg), cfg.dual.model_dump(mode="json", exclude={"source"}),
                                       cfg.run.seed, sorted(r["row_id"] for r in rows)),
         check=verify, finish=lambda res, attempt: cot_row(res, attempt, _teacher_name(cfg), keep=("source_row_id",)),
-        stage=DUAL_STAGE, part_rows=cfg.teacher.part_rows, max_attempts=cfg.dual.max_verify_attempts,
-        run_seed=cfg.run.seed, temperature_step=cfg.teacher.temperature_step,
-        max_temperature=cfg.teacher.max_temperature)
+        stage=DUAL_STAGE, **loop_settings(cfg, cfg.dual.max_verify_attempts))
     pairs, far = build_pairs(cep, dual, questions, cfg.dual)
     rectified = [d for d in dual if d["kind"] == "ahp"]
     sft = build_sft(d_plus, rectified, questions)
