@@ -351,11 +351,12 @@ def test_restore_resumes_a_sweep_whose_driver_and_cluster_were_killed(ray_local,
     assert out["best"]["student"] == tiny_model_dir
 
 
-def test_val_accuracy_sweep_with_max_steps_survives_a_failing_trial(ray_local, tiny_model_dir, tmp_path):
+def test_val_accuracy_sweep_of_smollm2_with_max_steps_survives_a_failing_trial(ray_local, smollm2_dir, tmp_path):
     """tune.metric=val_accuracy: each trial's student answers the run's validation questions after training,
     also when max_steps ends training mid-epoch; a trial whose student cannot load fails alone, with its reason,
-    and the sweep ends with the best of the others. (The program engine answers for the
-    students here, so the test pays for training, not for engine starts.)"""
+    and the sweep ends with the best of the others. On SmolLM2-135M-Instruct, the real student (the bug this
+    guards against showed only on it, not on the tiny model). (The program engine answers for the students
+    here, so the test pays for training, not for engine starts.)"""
 
     from transformers import AutoTokenizer
 
@@ -363,20 +364,20 @@ def test_val_accuracy_sweep_with_max_steps_survives_a_failing_trial(ray_local, t
     from edit_ray.tune import run_sweep
 
     run_dir = str(tmp_path / "run")
-    _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(tiny_model_dir))
+    _write_masks(io.join(run_dir, "masks", "masks.parquet"), AutoTokenizer.from_pretrained(smollm2_dir))
     os.makedirs(io.join(run_dir, "sft"))
-    os.symlink(tiny_model_dir, io.join(run_dir, "sft", "model"))
-    broken = _broken_student(tiny_model_dir, tmp_path)
-    cfg = _sweep_config(run_dir, tiny_model_dir, **{
+    os.symlink(smollm2_dir, io.join(run_dir, "sft", "model"))
+    broken = _broken_student(smollm2_dir, tmp_path)
+    cfg = _sweep_config(run_dir, smollm2_dir, **{
         "tune.metric": "val_accuracy", "tune.beta": "[0.025]", "tune.lr": "[1e-3]", "tune.epochs": "[1]",
-        "tune.students": f"[{tiny_model_dir}, {broken}]", "krsl.max_steps": 2, "tune.max_concurrent_trials": 1,
+        "tune.students": f"[{smollm2_dir}, {broken}]", "krsl.max_steps": 2, "tune.max_concurrent_trials": 1,
         "data.val_fraction": 0.3, "data.synthetic.tasks": "[web_of_lies]", "data.synthetic.n_per_task": 10,
         "eval.engine.kind": "program"})
     io.write_table(build_questions(cfg.data, cfg.run.seed).questions, io.join(run_dir, "data", "questions.parquet"))
     out = run_sweep(cfg)
     rows = {r["student"]: r for r in out["rows"]}
     assert rows[str(broken)]["status"] == "error" and rows[str(broken)]["error"]
-    good = rows[tiny_model_dir]
+    good = rows[smollm2_dir]
     assert good["status"] == "completed" and good["iterations"] == 1
     trial_dir = io.join(run_dir, "tune", "trials", f"trial-{good['trial_id']}")
     scored = io.read_rows(io.join(trial_dir, "eval", "eval.parquet"))
