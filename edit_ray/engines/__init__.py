@@ -139,7 +139,7 @@ def generate_batches(rows: list[dict], engine: EngineConfig, batch_rows: int) ->
         raise RuntimeError(f"the {engine.kind} engine died on every batch, also one batch at a time "
                            f"({len(errors)} batches skipped); last error: {errors[-1]}")
     message = (f"the engine died on this row's batch {engine.max_batch_retries + 1} time(s) among others and as "
-               f"many alone (its own error is in the stage's log); last: {errors[-1]}")
+               f"many alone (the engine's own error is in <run.dir>/logs/workers.log); last: {errors[-1]}")
     print(f"[engine] {len(lost)} of {len(rows)} rows are error rows (engine_died): {message}", flush=True)
     yield [failed_outputs(r, error_text("engine_died", message)) for r in lost]
 
