@@ -236,11 +236,24 @@ def collect(cfg: RunConfig) -> tuple[dict[tuple[int, str], list[dict]], dict[str
     return answers, cells
 
 
-def _accuracy(rows: list[dict]) -> dict[str, float]:
-    by: dict[str, list[int]] = defaultdict(list)
+def _accuracy(rows: list[dict], by_task: bool = False) -> dict:
+    """Accuracy per benchmark, or per (benchmark, task) with ``by_task``."""
+    by: dict = defaultdict(list)
     for r in rows:
-        by[r["benchmark"]].append(bool(r["correct"]))
+        by[(r["benchmark"], r["task"]) if by_task else r["benchmark"]].append(bool(r["correct"]))
     return {b: sum(v) / len(v) for b, v in by.items()}
+
+
+def _task_accuracy(rows_per_seed: list[list[dict]]) -> dict[str, dict[str, float]]:
+    """Accuracy per benchmark and task, mean over the seeds: where a difference between methods comes from."""
+    values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for rows in rows_per_seed:
+        for key, acc in _accuracy(rows, by_task=True).items():
+            values[key].append(acc)
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for (benchmark, task), v in values.items():
+        out[benchmark][task] = sum(v) / len(v)
+    return dict(out)
 
 
 def summarize_bench(cfg: RunConfig) -> dict:
@@ -261,6 +274,7 @@ def summarize_bench(cfg: RunConfig) -> dict:
             acc, ci = mean_ci(values[:1] if once else values)
             n = sum(r["benchmark"] == b for r in answers[(seeds[0], method)])
             out["benchmarks"][b] = {"accuracy": acc, "ci95": ci, "per_seed": values, "n": n}
+        out["tasks"] = _task_accuracy([answers[(s, method)] for s in (seeds[:1] if once else seeds)])
         averages = [sum(per_seed[s].values()) / len(per_seed[s]) for s in seeds]
         acc, ci = mean_ci(averages[:1] if once else averages)
         out["average"] = {"accuracy": acc, "ci95": ci, "per_seed": averages}
@@ -339,6 +353,15 @@ def summary_markdown(summary: dict, plots: list[str] | None = None, run_dir: str
 
             lines.append(f"| {name} | {len(p['seeds'])} | " + " | ".join(
                 cell(p["benchmarks"][b]) if b in p["benchmarks"] else "-" for b in benches) + f" | {cell(p)} |")
+    tasks = [(b, t) for b in benches
+             for t in sorted({t for m in methods.values() for t in m.get("tasks", {}).get(b, {})})]
+    if tasks:
+        names = list(methods)
+        lines += ["", "Accuracy per task in %, mean over seeds: where the differences come from.", "",
+                  "| benchmark | task | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+        for b, t in tasks:
+            accs = [methods[m].get("tasks", {}).get(b, {}).get(t) for m in names]
+            lines.append(f"| {b} | {t} | " + " | ".join(_pct(a) for a in accs) + " |")
     missing = [c for c, v in summary["cells"].items() if v["status"] != "done"]
     lines += ["", f"Cells: {len(summary['cells']) - len(missing)} finished"
               + (f", missing: {', '.join(missing)}" if missing else "") + "."]

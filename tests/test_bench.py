@@ -291,13 +291,17 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
 
     # the summary, against a computation from the cells' own answers
     for method in ("std-cot", "edit"):
-        per_seed = []
+        per_seed, per_task = [], {}
         for seed in (0, 1):
             rows = [r for r in io.read_rows(io.join(cell_dir(cfg, seed, method), "eval", "eval.parquet"))
                     if r["method"] == method]
             per_seed.append(sum(r["correct"] for r in rows) / len(rows))
+            for task in {r["task"] for r in rows}:
+                of_task = [r["correct"] for r in rows if r["task"] == task]
+                per_task[task] = per_task.get(task, 0) + sum(of_task) / len(of_task) / 2
         b = summary["methods"][method]["benchmarks"]["ind"]
         assert b["per_seed"] == per_seed and b["accuracy"] == pytest.approx(sum(per_seed) / 2)
+        assert summary["methods"][method]["tasks"]["ind"] == pytest.approx(per_task) and len(per_task) >= 2
     # the teacher answered the test questions in each seed's baseline cell: a reference row, never paired
     teacher = [[r["correct"] for r in io.read_rows(io.join(cell_dir(cfg, s, "std-cot"), "eval", "eval.parquet"))
                 if r["method"] == "teacher"] for s in (0, 1)]
