@@ -82,6 +82,7 @@ def test_several_attempts_per_pass_give_the_rows_of_the_sequential_loop_in_fewer
     cfg = load_config(None, ["teacher.engine.kind=program", "teacher.engine.program_format_error_rate=0.5",
                              "teacher.max_attempts=5", "teacher.samples_per_question=2"])
     rows, _ = cep_rows(_questions(3), cfg.teacher)
+    rows.append({**rows[0], "row_id": "empty:cep:0", "prompt": " "})  # fails at once (empty_prompt), never retried
     out = {}
     for per_pass in (1, 3):
         cfg.teacher.attempts_per_pass = per_pass
@@ -98,6 +99,7 @@ def test_several_attempts_per_pass_give_the_rows_of_the_sequential_loop_in_fewer
     assert counts["passes"] == (2 if max(attempts) > 3 else 1) < seq_counts["passes"]
     assert (counts["ok"], counts["errors"]) == (seq_counts["ok"], seq_counts["errors"]) == (len(ok), len(err))
     assert len(ok) + len(err) == len(rows)
+    assert [(e["reason"], e["attempts"]) for e in err if e["row_id"] == "empty:cep:0"] == [("empty_prompt", 1)]
 
 
 # ------------------------------------------------------------------------------ resumable rectification

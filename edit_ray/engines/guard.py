@@ -108,7 +108,7 @@ def check_row(row: dict[str, Any], cfg: EngineConfig, tokenizer) -> dict[str, An
     prompt = row.get("prompt")
     if prompt is None or not str(prompt).strip():
         row[ENGINE_PROMPT], row["prompt_token_ids"] = "", []
-        row["error"] = error_text("empty_prompt", f"row {row.get('row_id')!r} has an empty prompt")
+        row["error"] = error_text("empty_prompt", "the prompt is empty")
         return row
     row[ENGINE_PROMPT], row["prompt_token_ids"] = engine_prompt(tokenizer, str(prompt), cfg.use_chat_template)
     n_prompt = len(row["prompt_token_ids"])
@@ -117,7 +117,7 @@ def check_row(row: dict[str, Any], cfg: EngineConfig, tokenizer) -> dict[str, An
         if room < 1:
             row["error"] = error_text(
                 "prompt_too_long",
-                f"row {row.get('row_id')!r}: prompt has {n_prompt} tokens, max_model_len is {cfg.max_model_len} "
+                f"the prompt has {n_prompt} tokens, max_model_len is {cfg.max_model_len} "
                 "(no room for one generated token)")
             return row
         # The engine would reject prompt + max_tokens > max_model_len; generate what fits instead.

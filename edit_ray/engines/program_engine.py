@@ -60,7 +60,7 @@ def program_text(row: dict[str, Any], cfg: EngineConfig) -> str:
 def program_row(row: dict[str, Any], cfg: EngineConfig) -> dict[str, Any]:
     row = {"temperature": cfg.temperature, "max_tokens": cfg.max_tokens, "seed": 0, **row}
     if not str(row.get("prompt") or "").strip():
-        return failed_outputs(row, error_text("empty_prompt", f"row {row.get('row_id')!r} has an empty prompt"))
+        return failed_outputs(row, error_text("empty_prompt", "the prompt is empty"))
     try:
         text = program_text(row, cfg)
     except (ValueError, KeyError) as e:  # not a synthetic question, or no mistake changes its answer
