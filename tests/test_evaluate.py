@@ -203,7 +203,8 @@ def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_d
                      "text": "Therefore, the answer is (C)."}],
                    str(tmp_path / "teacher" / "cots.parquet"))
     cfg = load_config(None, [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=8",
-                             "eval.engine.max_model_len=512", "eval.engine.batch_size=4", "eval.teacher_answers=false"])
+                             "eval.engine.max_model_len=512", "eval.engine.batch_size=4", "eval.teacher_answers=false",
+                             "eval.engine.enforce_eager=true"])
 
     assert eval_command(cfg, as_json=True) == 0
     # Ray's log thread (started by the shared fixture, not by eval_command) may print worker lines around it

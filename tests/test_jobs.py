@@ -42,6 +42,7 @@ JOB_OVERRIDES = [
     "eval.methods=[krsl]",
     "eval.engine.max_tokens=16",
     "eval.engine.max_model_len=512",
+    "eval.engine.enforce_eager=true",
     "eval.benchmarks=[{name: ind, n_per_task: 1}]",
 ]
 
