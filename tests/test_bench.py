@@ -19,7 +19,7 @@ import time
 import pytest
 
 from edit_ray import io
-from edit_ray.config import ConfigError, EngineConfig, RunConfig, dump_config, load_config
+from edit_ray.config import ConfigError, ProgramEngineConfig, RunConfig, dump_config, load_config
 from edit_ray.methods import COUNTERFACTUAL_PREFIX, METHODS
 from edit_ray.stats import mean_ci, paired_bootstrap, t975
 
@@ -89,7 +89,7 @@ def test_program_teacher_injects_only_the_configured_mistake_types():
     from edit_ray.data.synthetic import classify_mistake, generate
     from edit_ray.engines.program_engine import program_row
 
-    cfg = EngineConfig(kind="program", program_mistake_types=["logical"])
+    cfg = ProgramEngineConfig(program_mistake_types=["logical"])
     for task in ("multistep_arithmetic", "web_of_lies", "object_counting"):
         outs = [(q, program_row({**q, "row_id": f"{q['qid']}:ccp:0", "kind": "ccp", "prompt": "p", "seed": 3}, cfg))
                 for q in generate(task, 8, 1, seed=5)]
@@ -101,7 +101,7 @@ def test_program_teacher_injects_only_the_configured_mistake_types():
     # a task without the type: an error row naming it, not another type
     q = generate("web_of_lies", 1, 1, seed=5)[0]
     out = program_row({**q, "row_id": "w:ccp:0", "kind": "ccp", "prompt": "p", "seed": 3},
-                      EngineConfig(kind="program", program_mistake_types=["calculation"]))
+                      ProgramEngineConfig(program_mistake_types=["calculation"]))
     assert out["text"] == "" and "supports mistake types ['logical', 'knowledge'], not ['calculation']" in out["error"]
 
 

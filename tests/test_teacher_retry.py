@@ -68,7 +68,7 @@ def test_temperature_schedule_rises_per_retry_and_never_lowers_a_base_above_the_
 def test_engine_settings_leave_out_execution_only_values():
     cfg = load_config(None, ["teacher.engine.kind=program"])
     a = retry.engine_settings(cfg.teacher.engine)
-    b = retry.engine_settings(cfg.teacher.engine.model_copy(update={"batch_size": 3, "concurrency": 4}))
+    b = retry.engine_settings(cfg.teacher.engine.model_copy(update={"batch_size": 3, "program_delay_s": 0.5}))
     assert a == b and "batch_size" not in a and a["kind"] == "program"
     assert retry.engine_settings(cfg.teacher.engine.model_copy(update={"temperature": 0.9})) != a
 

@@ -138,7 +138,8 @@ def generate_batches(rows: list[dict], engine: EngineConfig, batch_rows: int) ->
     if not seen:
         raise RuntimeError(f"the {engine.kind} engine died on every batch, also one batch at a time "
                            f"({len(errors)} batches skipped); last error: {errors[-1]}")
-    message = (f"the engine died on this row's batch {engine.max_batch_retries + 1} time(s) among others and as "
+    retries = engine.max_batch_retries if engine.kind == "vllm" else 0
+    message = (f"the engine died on this row's batch {retries + 1} time(s) among others and as "
                f"many alone (the engine's own error is in <run.dir>/logs/workers.log); last: {errors[-1]}")
     print(f"[engine] {len(lost)} of {len(rows)} rows are error rows (engine_died): {message}", flush=True)
     yield [failed_outputs(r, error_text("engine_died", message)) for r in lost]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from edit_ray.config import EngineConfig
+from edit_ray.config import HttpEngineConfig, VllmEngineConfig
 
 # Columns every engine adds to its input rows (the engine contract, docs/CONTRACTS.md).
 OUTPUT_COLUMNS = {
@@ -95,7 +95,7 @@ def engine_prompt(tokenizer, prompt: str, use_chat_template: bool) -> tuple[str,
     return prompt, list(tokenizer(prompt, add_special_tokens=True).input_ids)
 
 
-def check_row(row: dict[str, Any], cfg: EngineConfig, tokenizer) -> dict[str, Any]:
+def check_row(row: dict[str, Any], cfg: VllmEngineConfig | HttpEngineConfig, tokenizer) -> dict[str, Any]:
     """Fill sampling defaults, tokenize, and mark rows the engine must not see."""
     row = dict(row)
     if row.get("temperature") is None:
@@ -125,7 +125,7 @@ def check_row(row: dict[str, Any], cfg: EngineConfig, tokenizer) -> dict[str, An
     return row
 
 
-def check_batch(batch: pa.Table, cfg: EngineConfig, tokenizer_source: str | None) -> pa.Table:
+def check_batch(batch: pa.Table, cfg: VllmEngineConfig | HttpEngineConfig, tokenizer_source: str | None) -> pa.Table:
     """Ray Data task: ``check_row`` over a batch.
 
     A task, not an actor: the tokenizer is cached per Ray worker process (``models.load_tokenizer``), so

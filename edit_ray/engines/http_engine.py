@@ -34,7 +34,7 @@ import pyarrow as pa
 import ray
 
 from edit_ray import models
-from edit_ray.config import EngineConfig
+from edit_ray.config import HttpEngineConfig
 from edit_ray.engines.guard import (
     ENGINE_PROMPT,
     check_batch,
@@ -101,7 +101,7 @@ def post_with_retries(client: httpx.Client, path: str, payload: dict, *, max_ret
     raise AssertionError("unreachable")
 
 
-def request_payload(row: dict[str, Any], cfg: EngineConfig) -> tuple[str, dict]:
+def request_payload(row: dict[str, Any], cfg: HttpEngineConfig) -> tuple[str, dict]:
     """(path, JSON body) of one row's request."""
     body: dict[str, Any] = {"model": cfg.model, "temperature": float(row["temperature"]), "top_p": cfg.top_p,
                             "max_tokens": int(row["max_tokens"]), "seed": int(row["seed"])}
@@ -127,7 +127,7 @@ def parse_answer(answer: dict, row: dict[str, Any], tokenizer) -> dict[str, Any]
 class HttpGenerator:
     """Ray Data actor: one ``httpx.Client`` and a thread pool of ``max_concurrent_requests`` per actor."""
 
-    def __init__(self, cfg: EngineConfig, api_key: Secret, tokenizer_source: str | None):
+    def __init__(self, cfg: HttpEngineConfig, api_key: Secret, tokenizer_source: str | None):
         # httpx logs each request at INFO; URLs only, but keep worker logs quiet.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         self.cfg = cfg
@@ -163,7 +163,7 @@ def local_tokenizer_source(model: str) -> str | None:
     return path if os.path.isdir(path) else None
 
 
-def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
+def generate(rows: ray.data.Dataset, cfg: HttpEngineConfig) -> ray.data.Dataset:
     """One chat/completions request per row (see the module docstring)."""
     if not cfg.base_url:
         raise ValueError("engine.kind=http needs engine.base_url (e.g. http://127.0.0.1:8000/v1)")

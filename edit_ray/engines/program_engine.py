@@ -32,7 +32,7 @@ import pyarrow as pa
 import ray
 
 from edit_ray.answers import ANSWER_PHRASE
-from edit_ray.config import EngineConfig
+from edit_ray.config import ProgramEngineConfig
 from edit_ray.engines.guard import RETRY_OF, error_text, failed_outputs, to_table
 
 
@@ -42,7 +42,7 @@ def _coin(row: dict[str, Any], salt: str, rate: float) -> bool:
     return rate > 0 and random.Random(f"{salt}:{row_id}:{row.get('seed')}").random() < rate
 
 
-def program_text(row: dict[str, Any], cfg: EngineConfig) -> str:
+def program_text(row: dict[str, Any], cfg: ProgramEngineConfig) -> str:
     """The oracle's CoT for one row (see the module docstring). Raises ValueError for a non-synthetic row."""
     from edit_ray.data.synthetic import corrupt_cot, gold_cot
 
@@ -57,7 +57,7 @@ def program_text(row: dict[str, Any], cfg: EngineConfig) -> str:
     return text
 
 
-def program_row(row: dict[str, Any], cfg: EngineConfig) -> dict[str, Any]:
+def program_row(row: dict[str, Any], cfg: ProgramEngineConfig) -> dict[str, Any]:
     row = {"temperature": cfg.temperature, "max_tokens": cfg.max_tokens, "seed": 0, **row}
     if not str(row.get("prompt") or "").strip():
         return failed_outputs(row, error_text("empty_prompt", "the prompt is empty"))
@@ -69,13 +69,13 @@ def program_row(row: dict[str, Any], cfg: EngineConfig) -> dict[str, Any]:
             "error": None}
 
 
-def _program_batch(batch: pa.Table, cfg: EngineConfig) -> pa.Table:
+def _program_batch(batch: pa.Table, cfg: ProgramEngineConfig) -> pa.Table:
     if cfg.program_delay_s:
         time.sleep(cfg.program_delay_s)  # stands in for engine latency (resume tests, demos)
     return to_table([program_row(r, cfg) for r in batch.to_pylist()])
 
 
-def generate(rows: ray.data.Dataset, cfg: EngineConfig) -> ray.data.Dataset:
+def generate(rows: ray.data.Dataset, cfg: ProgramEngineConfig) -> ray.data.Dataset:
     """The oracle's CoT for every row, as a Ray Data map (see the module docstring)."""
     return rows.map_batches(_program_batch, fn_kwargs={"cfg": cfg}, batch_size=cfg.batch_size,
                             batch_format="pyarrow", num_cpus=0.25)

