@@ -364,6 +364,23 @@ def teacher_answers(cfg: RunConfig) -> bool:
     return cfg.teacher.engine.kind == "program" if ask is None else ask
 
 
+def answer_resumable(rows: list[dict], engine: EngineConfig, parts_dir: str) -> tuple[list[dict], int]:
+    """The engine's answers to ``rows``, in their order, and how many of them an earlier, interrupted run had
+    already written. Each batch streams into a part under ``parts_dir`` as it finishes (``teacher.parts``), so
+    a killed evaluation keeps what it answered and a re-run generates only the rest."""
+    from edit_ray.engines import generate_batches
+    from edit_ray.teacher import parts
+    from edit_ray.teacher.retry import engine_settings
+
+    what = [(r["row_id"], r["prompt"], r["temperature"], r["max_tokens"], r["seed"]) for r in rows]
+    parts.claim(parts_dir, parts.fingerprint(engine_settings(engine), what), restart_on_change=True)
+    done = parts.done_row_ids(parts_dir)
+    for batch in generate_batches([r for r in rows if r["row_id"] not in done], engine, engine.batch_size):
+        parts.write_part(parts_dir, batch, [])
+    answers = {r["row_id"]: r for r in parts.read_parts(parts_dir)[0]}
+    return [answers[r["row_id"]] for r in rows], len(done)
+
+
 # ------------------------------------------------------------------------------------------ stage
 def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None) -> dict:
     """Evaluate students (and the teacher) on every benchmark and write eval/ artifacts.
@@ -377,11 +394,9 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     Returns:
         The summary written to eval/summary.json: ``summarize`` plus ``notes`` (teacher omitted, failed
         generations), ``counts`` (``in = ok + errors``) and ``settings`` (decoding, models, benchmarks).
-    Generation runs through ``edit_ray.engines.generate_rows`` (Ray Data), on the cluster the caller
+    Generation runs through ``edit_ray.engines.generate_batches`` (Ray Data), on the cluster the caller
     started (or a default one Ray Data starts); never calls ``ray.init`` itself.
     """
-    from edit_ray.engines import generate_rows
-
     methods = dict(default_methods(cfg, run_dir) if methods is None else methods)
     notes: list[str] = []
 
@@ -396,10 +411,11 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     for i, (method, rows, engine) in enumerate(asks, 1):
         # One engine per method over all benchmarks: an engine start costs more than many questions.
         t0 = time.perf_counter()
-        answers = generate_rows(rows, engine)
+        answers, resumed = answer_resumable(rows, engine, io.join(run_dir, "eval", "parts", method))
         generations.extend(answers)
         print(f"[eval] {i}/{len(asks)} {method}: {len(answers)} answers ({engine.kind}) in "
-              f"{time.perf_counter() - t0:.0f}s", flush=True)
+              f"{time.perf_counter() - t0:.0f}s" + (f", {resumed} of them from an interrupted run" if resumed else ""),
+              flush=True)
     if "teacher" in cfg.eval.methods and not teacher_answers(cfg):
         ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
         teacher = teacher_generations(run_dir, ind[0], set(questions[ind[0]])) if ind else []

@@ -240,3 +240,38 @@ def test_file_benchmark_uses_every_split_capped_per_task(tmp_path):
         ("anachronisms", 3), ("crass_ai", 3)]
     assert {q["split"] for q in got} == {"train", "test"}  # out-of-domain: the loader's split is ignored
     assert all(q["target"].startswith("(") for q in got)
+
+
+# ----------------------------------------------------------------------------------- kill -9 + resume
+def test_a_killed_evaluation_resumes_with_the_answers_it_had(ray_local, tiny_model_dir, tmp_path):
+    """kill -9 of the driver while a real vLLM engine answers: the re-run keeps every answer written before
+    the kill (same part files, same texts), generates only the rest, and ends with one answer per question."""
+    from tests_support import kill_stage_when_parts_appear, part_rows
+
+    from edit_ray.data import synthetic
+
+    questions = [{**q, "split": "test"} for q in synthetic.generate("web_of_lies", 64, 1, seed=3)]
+    io.write_table(questions, str(tmp_path / "data" / "questions.parquet"))
+    overrides = [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=16",
+                 "eval.engine.max_model_len=512", "eval.engine.batch_size=2", "eval.engine.enforce_eager=true",
+                 "eval.teacher_answers=false", "eval.benchmarks=[{name: ind}]"]
+    ok_dir = tmp_path / "eval" / "parts" / "zero-shot" / "ok"
+    before = kill_stage_when_parts_appear("edit_ray.evaluate:evaluate", ray_local.get_runtime_context().gcs_address,
+                                          overrides, ok_dir)
+    answered = {}
+    for name in before:
+        t = io.read_table(str(ok_dir / name))
+        answered.update(zip(t.column("row_id").to_pylist(), t.column("text").to_pylist()))
+    assert 0 < len(answered) < len(questions), "killed after the first answers, before the last"
+    assert not (tmp_path / "eval" / "eval.parquet").exists()
+
+    summary = evaluate(load_config(None, overrides), str(tmp_path))
+    after = part_rows(ok_dir)
+    new = [r for name in set(after) - set(before) for r in after[name]]
+    assert {name: after[name] for name in before} == before  # the parts of the killed run are kept as they were
+    assert sorted(new) == sorted({f"zero-shot:ind:{q['qid']}:0" for q in questions} - set(answered))  # only the rest
+    rows = io.read_rows(str(tmp_path / "eval" / "eval.parquet"))
+    assert sorted(r["qid"] for r in rows) == sorted(q["qid"] for q in questions)
+    ids = {r["qid"]: f"zero-shot:ind:{r['qid']}:0" for r in rows}
+    assert all(r["text"] == answered[ids[r["qid"]]] for r in rows if ids[r["qid"]] in answered)
+    assert summary["counts"]["in"] == len(questions) == summary["counts"]["ok"] + summary["counts"]["errors"]

@@ -3,12 +3,6 @@ loop, AHP/CCP verification, pair bookkeeping, bad-input rows, and kill -9 + resu
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from collections import Counter
 
 import pytest
@@ -155,49 +149,46 @@ def test_rerun_is_a_no_op_with_same_outputs(program_run):
 
 
 # ----------------------------------------------------------------------------------- kill -9 + resume
-_CHILD = textwrap.dedent("""
-    import sys, ray
-    from edit_ray.config import load_config
-    from edit_ray.teacher.stage import run_teacher
-    ray.init(address=sys.argv[1])
-    run_teacher(load_config(None, sys.argv[2:]), load_config(None, sys.argv[2:]).run.dir)
-""")
+def _assert_resumed_from_parts(before: dict[str, list[str]], parts_dir) -> None:
+    """The killed run's part files are kept as they were, and the resumed run wrote only rows they lack."""
+    from tests_support import part_rows
+
+    after = part_rows(parts_dir)
+    assert {name: after[name] for name in before} == before
+    done = {r for rows in before.values() for r in rows}
+    new = [r for name in set(after) - set(before) for r in after[name]]
+    assert new and not done & set(new) and len(new) == len(set(new))
 
 
-def test_kill_and_resume_gives_the_uninterrupted_rows(ray_local, tmp_path):
-    from edit_ray.teacher.stage import run_teacher
+def test_kill_and_resume_of_cep_and_the_dual_stage_give_the_uninterrupted_rows(ray_local, tmp_path):
+    """kill -9 of the driver in the middle of CEP, then of AHP/CCP: each re-run keeps the rows written before
+    the kill, generates only the others, and ends with the rows of an uninterrupted run."""
+    from tests_support import kill_stage_when_parts_appear
+
+    from edit_ray.teacher.stage import run_dual, run_teacher
 
     overrides = [*PROGRAM, "teacher.part_rows=4", "teacher.engine.batch_size=4"]
-    killed, clean = str(tmp_path / "killed"), str(tmp_path / "clean")
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
     cfg_killed = load_config(None, [*overrides, f"run.dir={killed}"])
-    _write_questions(cfg_killed, killed)
-    slow = [*overrides, f"run.dir={killed}", "teacher.engine.program_delay_s=1.0"]
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, ray_local.get_runtime_context().gcs_address, *slow],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ok_dir = os.path.join(killed, "teacher", "parts", "ok")
-    deadline = time.time() + 150
-    while time.time() < deadline and not (os.path.isdir(ok_dir) and os.listdir(ok_dir)):
-        assert child.poll() is None, "the child run ended before it could be killed"
-        time.sleep(0.1)
-    assert os.listdir(ok_dir), "no part written within 150 s"
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-    assert not os.path.exists(os.path.join(killed, "teacher", "cots.parquet")), "killed before the end"
-
-    resumed = run_teacher(cfg_killed, killed)
     cfg_clean = load_config(None, [*overrides, f"run.dir={clean}"])
-    _write_questions(cfg_clean, clean)
-    uninterrupted = run_teacher(cfg_clean, clean)
+    _write_questions(cfg_killed, str(killed))
+    _write_questions(cfg_clean, str(clean))
+    slow = [*overrides, f"run.dir={killed}", "teacher.engine.program_delay_s=1.0"]  # execution-only: same rows
+    gcs = ray_local.get_runtime_context().gcs_address
 
-    rows_k = io.read_rows(io.join(killed, "teacher", "cots.parquet"))
-    rows_c = io.read_rows(io.join(clean, "teacher", "cots.parquet"))
-    errs_k = io.read_rows(io.join(killed, "teacher", "errors.parquet"))
-    errs_c = io.read_rows(io.join(clean, "teacher", "errors.parquet"))
-    assert (resumed["ok"], resumed["errors"]) == (uninterrupted["ok"], uninterrupted["errors"])
-    assert len(rows_k) == len({r["row_id"] for r in rows_k}) == len(rows_c)
-    assert [(r["row_id"], r["text"]) for r in rows_k] == [(r["row_id"], r["text"]) for r in rows_c]
-    assert sorted(e["row_id"] for e in errs_k) == sorted(e["row_id"] for e in errs_c)
+    for stage, run in (("teacher", run_teacher), ("dual", run_dual)):
+        parts_dir = killed / stage / "parts" / "ok"
+        before = kill_stage_when_parts_appear(f"edit_ray.teacher.stage:run_{stage}", gcs, slow, parts_dir)
+        assert not (killed / stage / "cots.parquet").exists(), "killed before the end"
+        resumed = run(cfg_killed, str(killed))
+        _assert_resumed_from_parts(before, parts_dir)
+        uninterrupted = run(cfg_clean, str(clean))
+        assert resumed == uninterrupted
+        rows_k, rows_c = (io.read_rows(str(d / stage / "cots.parquet")) for d in (killed, clean))
+        assert len(rows_k) == len({r["row_id"] for r in rows_k}) == len(rows_c)
+        assert [(r["row_id"], r["text"]) for r in rows_k] == [(r["row_id"], r["text"]) for r in rows_c]
+        errs_k, errs_c = (io.read_rows(str(d / stage / "errors.parquet")) for d in (killed, clean))
+        assert sorted(e["row_id"] for e in errs_k) == sorted(e["row_id"] for e in errs_c)
 
 
 def test_generate_command_prints_counts_and_yield(ray_local, tmp_path, capsys):

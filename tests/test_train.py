@@ -197,41 +197,27 @@ def _resume_config(tiny_model_dir: str) -> RunConfig:
         update={"lora": cfg.student.lora.model_copy(update={"dropout": 0.1})})})
 
 
-def fail_once_after(steps: tuple[int, ...], marker_dir: str):
-    """The loop's ``after_step`` hook for the fault test: rank 0 raises once right after each of ``steps``
-    (a marker file makes it once), as a worker that dies after that step would."""
-    def after_step(step: int, rank: int) -> None:
-        marker = os.path.join(marker_dir, f"fault-at-step-{step}")
-        if rank == 0 and step in steps and not os.path.exists(marker):
-            open(marker, "w").close()
-            raise RuntimeError(f"injected fault after step {step} (test)")
+def test_sigkilled_worker_and_driver_resume_from_the_step_where_they_stopped(matrix, tables, tiny_model_dir,
+                                                                             ray_local, tmp_path):
+    """kill -9, twice: rank 0's Train worker SIGKILLs itself after step 2 (FailureConfig restarts the worker
+    group from the step-2 checkpoint), then the driver's whole process group is SIGKILLed after step 4; a new
+    driver with the same name resumes from step 4. Steps 1..6 each run once, and their losses equal an
+    uninterrupted run (the matrix's resume-ref case)."""
+    from tests_support import kill_training_driver_at, kill_worker_then_hang, training_snapshot
 
-    return after_step
-
-
-def test_kill_and_resume_continue_from_the_step_where_they_stopped(matrix, tables, tiny_model_dir, tmp_path):
-    """Fault injection: the loop fails rank 0 once after step 2 (FailureConfig recovers the worker group
-    from the step-2 checkpoint) and once after step 4 (max_failures=1 is spent, so fit fails); a new
-    driver with the same name then resumes from step 4. Steps 1..6 each run once, and their losses equal
-    an uninterrupted run (the matrix's resume-ref case)."""
     cfg = _resume_config(tiny_model_dir)
     out = str(tmp_path / "sft")
     kwargs = {"data_path": tables["sft"], "init_model": tiny_model_dir, "out_dir": out, "name": "resume"}
-    faults = {"after_step": fail_once_after((2, 4), str(tmp_path))}
-    from ray.train import TrainingFailedError  # the V2 class when Train V2 is on (the default)
-
-    try:
-        failed = build_trainer(cfg, "sft", **kwargs, loop_overrides=faults).fit().error
-    except TrainingFailedError as e:  # Ray Train V2 raises it from fit() (WorkerGroupError is a subclass)
-        failed = e
-    assert failed is not None and "injected fault after step 4" in str(failed)
-    assert os.path.exists(tmp_path / "fault-at-step-2") and os.path.exists(tmp_path / "fault-at-step-4")
+    faults = {"after_step": kill_worker_then_hang(2, 4, tmp_path, training_snapshot(out, "resume"))}
+    kill_training_driver_at(cfg, "sft", {**kwargs, "loop_overrides": faults},
+                            ray_local.get_runtime_context().gcs_address, 4, tmp_path)
+    assert (tmp_path / "at-step-2").exists()  # the worker died after step 2, and training went on to step 4
     result = build_trainer(cfg, "sft", **kwargs).fit()  # the restarted driver
     assert result.error is None
 
     with open(os.path.join(out, "metrics.jsonl")) as f:
         steps = [json.loads(line)["step"] for line in f]
-    assert steps == [1, 2, 3, 4, 5, 6]  # no step repeated, none skipped, across both restarts
+    assert steps == [1, 2, 3, 4, 5, 6]  # no step repeated, none skipped, across both kills
     got = read_metrics(os.path.join(out, "metrics.jsonl"))
     want = read_metrics(os.path.join(matrix["dirs"]["resume-ref"], "metrics.jsonl"))
     assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)

@@ -1,12 +1,120 @@
-"""Helpers for tests that start a Ray cluster of their own (tests/test_jobs.py, tests/test_multinode.py)."""
+"""Helpers for tests that start a Ray cluster of their own (tests/test_jobs.py, tests/test_multinode.py), and
+for the kill -9 tests of resumable stages."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import psutil
+import pyarrow.parquet as pq
+
+# A driver process that runs one stage function ``(cfg, run_dir)`` on an existing cluster.
+_STAGE_DRIVER = """
+import importlib, sys, ray
+from edit_ray.config import load_config
+ray.init(address=sys.argv[1])
+module, name = sys.argv[2].split(":")
+cfg = load_config(None, sys.argv[3:])
+getattr(importlib.import_module(module), name)(cfg, cfg.run.dir)
+"""
+
+
+def kill_stage_when_parts_appear(stage: str, gcs_address: str, overrides: list[str], ok_dir: Path,
+                                 timeout_s: float = 300) -> dict[str, list[str]]:
+    """Run ``stage`` ("module:function") in a driver of its own, SIGKILL it as soon as its first resumable part
+    is in ``ok_dir``, and return the row ids of each part file written by then."""
+    driver = subprocess.Popen([sys.executable, "-c", _STAGE_DRIVER, gcs_address, stage, *overrides],
+                              env={**os.environ, "PYTHONPATH": os.getcwd()},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and not (ok_dir.is_dir() and any(ok_dir.glob("*.parquet"))):
+        assert driver.poll() is None, f"{stage} ended before it could be killed"
+        time.sleep(0.05)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait(timeout=30)
+    assert ok_dir.is_dir() and any(ok_dir.glob("*.parquet")), f"{stage} wrote no part within {timeout_s} s"
+    return part_rows(ok_dir)
+
+
+# A driver process that fits one Ray Train trainer: (cfg, stage, build_trainer kwargs) pickled in a file.
+_TRAIN_DRIVER = """
+import sys, cloudpickle, ray
+ray.init(address=sys.argv[1])
+from edit_ray.train.run import build_trainer
+with open(sys.argv[2], "rb") as f:
+    cfg, stage, kwargs = cloudpickle.load(f)
+build_trainer(cfg, stage, **kwargs).fit()
+"""
+
+
+def checkpointed_step(snapshot: Path) -> int | None:
+    """The step of the newest checkpoint Ray Train has registered (its checkpoint manager's snapshot), if any."""
+    import json
+
+    try:
+        return json.loads(snapshot.read_text())["latest_checkpoint_result"]["metrics"]["step"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def kill_worker_then_hang(worker_step: int, hang_step: int, marker_dir: Path, snapshot: Path):
+    """A training loop's ``after_step`` hook for rank 0, each once: after ``worker_step`` is checkpointed (Ray
+    Train has registered it), the worker SIGKILLs its own process; after ``hang_step`` it marks the step and
+    sleeps, so that the test can SIGKILL the driver with nothing after that step done."""
+    def after_step(step: int, rank: int) -> None:
+        marker = marker_dir / f"at-step-{step}"
+        if rank != 0 or step not in (worker_step, hang_step) or marker.exists():
+            return
+        marker.touch()
+        if step == worker_step:
+            deadline = time.time() + 120
+            while checkpointed_step(snapshot) != step and time.time() < deadline:
+                time.sleep(0.1)
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(600)
+
+    return after_step
+
+
+def kill_training_driver_at(cfg, stage: str, kwargs: dict, gcs_address: str, step: int, marker_dir: Path) -> None:
+    """Fit ``build_trainer(cfg, stage, **kwargs)`` in a driver of its own and SIGKILL that driver's process group
+    once rank 0 waits after ``step`` (``kill_worker_then_hang``'s marker) and Ray Train holds its checkpoint."""
+    import cloudpickle
+    import tests_support
+
+    cloudpickle.register_pickle_by_value(tests_support)  # the hook travels as code, not as a module name
+    payload = marker_dir / "trainer.pkl"
+    payload.write_bytes(cloudpickle.dumps((cfg, stage, kwargs)))
+    driver = subprocess.Popen([sys.executable, "-c", _TRAIN_DRIVER, gcs_address, str(payload)],
+                              env={**os.environ, "PYTHONPATH": os.getcwd()}, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    snapshot = training_snapshot(kwargs["out_dir"], kwargs["name"])
+    deadline = time.time() + 300
+    while time.time() < deadline and not ((marker_dir / f"at-step-{step}").exists()
+                                           and checkpointed_step(snapshot) == step):
+        assert driver.poll() is None, "the training driver ended before it could be killed"
+        time.sleep(0.1)
+    os.killpg(driver.pid, signal.SIGKILL)
+    driver.wait(timeout=30)
+    assert checkpointed_step(snapshot) == step, f"no checkpoint of step {step} within 300 s"
+
+
+def training_snapshot(out_dir: str, name: str) -> Path:
+    """Where Ray Train keeps the checkpoint manager's snapshot of a stage's run (``train.run``'s layout)."""
+    return Path(out_dir) / "ray" / name / "checkpoint_manager_snapshot.json"
+
+
+def part_rows(ok_dir: Path) -> dict[str, list[str]]:
+    """Row ids of each part file in a parts directory."""
+    return {p.name: pq.read_table(p, columns=["row_id"]).column("row_id").to_pylist()
+            for p in sorted(ok_dir.glob("*.parquet"))}
 
 
 def free_ports(n: int) -> list[int]:

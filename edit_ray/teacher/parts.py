@@ -27,20 +27,27 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def claim(parts_dir: str, print_: str) -> None:
+def claim(parts_dir: str, print_: str, restart_on_change: bool = False) -> None:
     """Bind ``parts_dir`` to one fingerprint (write it on first use, compare it on a resume).
 
+    Args:
+        restart_on_change: parts of another fingerprint are deleted (to be generated again) instead of raising:
+            for a step whose changed inputs clear its outputs anyway.
     Raises:
-        RuntimeError: the parts were written with another configuration or input.
+        RuntimeError: the parts were written with another configuration or input (without ``restart_on_change``).
     """
     path = io.join(parts_dir, "fingerprint.json")
     if io.exists(path):
         old = io.read_json(path).get("fingerprint")
-        if old != print_:
+        if old == print_:
+            return
+        if not restart_on_change:
             raise RuntimeError(
                 f"{parts_dir} holds rows generated with another config or input (fingerprint {old}, now {print_}); "
                 "delete that directory to regenerate, or use a new run directory")
-        return
+        print(f"[parts] {parts_dir} holds rows of another config or input: deleted, regenerating", flush=True)
+        fs, p = io.filesystem(parts_dir)
+        fs.delete_dir(p)
     io.write_json({"fingerprint": print_}, path)
 
 

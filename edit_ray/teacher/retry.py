@@ -142,16 +142,6 @@ def engine_settings(engine: EngineConfig) -> dict:
             if not is_execution_only(f"any.engine.{k}") and not is_later_default(f"any.engine.{k}", v)}
 
 
-def _restart_if_changed(parts_dir: str, fingerprint: str) -> None:
-    """Delete ``parts_dir`` when its parts were generated from another fingerprint."""
-    path = io.join(parts_dir, "fingerprint.json")
-    if not io.exists(path) or io.read_json(path).get("fingerprint") == fingerprint:
-        return
-    print(f"[parts] {parts_dir} holds rows of another config or input: deleted, regenerating", flush=True)
-    fs, p = io.filesystem(parts_dir)
-    fs.delete_dir(p)
-
-
 def generate_resumable(rows: list[dict], engine: EngineConfig, *, parts_dir: str, fingerprint: str,
                        failed: Iterable[dict] = (), restart_on_change: bool = False, **loop,
                        ) -> tuple[list[dict], list[dict], dict[str, int]]:
@@ -173,9 +163,7 @@ def generate_resumable(rows: list[dict], engine: EngineConfig, *, parts_dir: str
     Raises:
         RuntimeError: ``parts_dir`` holds parts of another fingerprint (without ``restart_on_change``).
     """
-    if restart_on_change:
-        _restart_if_changed(parts_dir, fingerprint)
-    parts.claim(parts_dir, fingerprint)
+    parts.claim(parts_dir, fingerprint, restart_on_change)
     done = parts.done_row_ids(parts_dir)
     parts.write_part(parts_dir, [], [e for e in failed if e["row_id"] not in done])
     counts = generate_with_retries([r for r in rows if r["row_id"] not in done], engine, parts_dir=parts_dir,
