@@ -1,5 +1,5 @@
 """Evaluation: scoring of fixed generations (exact accuracies), self-consistency voting, benchmark
-questions, and one real vLLM evaluation of the tiny model through ``edit-ray eval --json``."""
+questions, and one real vLLM evaluation of the tiny model, killed (-9) and resumed by ``edit-ray eval --json``."""
 
 from __future__ import annotations
 
@@ -191,45 +191,70 @@ def test_program_teacher_test_accuracy_follows_its_error_rate(tmp_path, ray_loca
         assert got == {"ind": (4, expected), "hard": (6, expected)}
 
 
-def test_eval_json_with_the_tiny_model_on_vllm(tmp_path, ray_local, tiny_model_dir, capsys):
-    """A real evaluation: Ray Data + vLLM, the tiny random student, 3 held-out questions, teacher rows."""
-    questions = [_q("arith/0", "12"), _q("arith/1", "7"), _q("mc/0", "(B)", ["red", "blue", "green"]),
-                 _q("arith/2", "5", split="train")]
-    io.write_table(questions, str(tmp_path / "data" / "questions.parquet"))
+def test_eval_json_on_vllm_resumes_a_killed_evaluation_with_the_answers_it_had(tmp_path, ray_local, tiny_model_dir,
+                                                                               capsys):
+    """A real evaluation (Ray Data + vLLM, the tiny random student; the teacher scored from its CEP rows) whose
+    driver is killed (-9) after its first answers: `edit-ray eval --json` then keeps every answer written before
+    the kill (same part files, same texts), generates only the rest, and reports one answer per question."""
+    from tests_support import kill_stage_when_parts_appear, part_rows
+
+    from edit_ray.data import synthetic
+
+    held_out = ([_q("arith/0", "12"), _q("arith/1", "7"), _q("mc/0", "(B)", ["red", "blue", "green"])]
+                + [{**q, "split": "test"} for q in synthetic.generate("web_of_lies", 21, 1, seed=3)])
+    io.write_table(held_out + [_q("arith/2", "5", split="train")], str(tmp_path / "data" / "questions.parquet"))
     io.write_table([{"row_id": "arith/0:cep:0", "qid": "arith/0", "kind": "cep", "sample": 0, "error": None,
                      "text": "3 * 4 = 12. Therefore, the answer is 12."},
                     {"row_id": "mc/0:cep:0", "qid": "mc/0", "kind": "cep", "sample": 0, "error": None,
                      "text": "Therefore, the answer is (C)."}],
                    str(tmp_path / "teacher" / "cots.parquet"))
-    cfg = load_config(None, [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=8",
-                             "eval.engine.max_model_len=512", "eval.engine.batch_size=4", "eval.teacher_answers=false",
-                             "eval.engine.enforce_eager=true"])
+    # two sequences at a time in the engine: its batches finish one after another, so the kill lands between
+    overrides = [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=8",
+                 "eval.engine.max_model_len=512", "eval.engine.batch_size=2", "eval.engine.enforce_eager=true",
+                 "eval.engine.engine_kwargs={max_num_seqs: 2}", "eval.teacher_answers=false"]
+    ok_dir = tmp_path / "eval" / "parts" / "zero-shot" / "ok"
+    before = kill_stage_when_parts_appear("edit_ray.evaluate:evaluate", ray_local.get_runtime_context().gcs_address,
+                                          overrides, ok_dir)
+    answered = {}
+    for name in before:
+        t = io.read_table(str(ok_dir / name))
+        answered.update(zip(t.column("row_id").to_pylist(), t.column("text").to_pylist()))
+    assert 0 < len(answered) < len(held_out), "killed after the first answers, before the last"
+    assert not (tmp_path / "eval" / "eval.parquet").exists()
 
-    assert eval_command(cfg, as_json=True) == 0
+    capsys.readouterr()
+    assert eval_command(load_config(None, overrides), as_json=True) == 0
     # Ray's log thread (started by the shared fixture, not by eval_command) may print worker lines around it
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith('{"benchmarks"')]
     assert len(lines) == 1
     printed = json.loads(lines[0])
 
+    after = part_rows(ok_dir)
+    new = [r for name in set(after) - set(before) for r in after[name]]
+    assert {name: after[name] for name in before} == before  # the parts of the killed run are kept as they were
+    assert sorted(new) == sorted({f"zero-shot:ind:{q['qid']}:0" for q in held_out} - set(answered))  # only the rest
     summary = io.read_json(str(tmp_path / "eval" / "summary.json"))
     rows = io.read_rows(str(tmp_path / "eval" / "eval.parquet"))
     errors = io.read_rows(str(tmp_path / "eval" / "errors.parquet"))
     base = [r for r in rows if r["method"] == "zero-shot"]  # the untrained student, named as in the paper
-    # counts reconcile: 3 held-out questions for the student, the 2 with CEP rows for the teacher
-    assert sorted(r["qid"] for r in base) == ["arith/0", "arith/1", "mc/0"]
-    assert len(rows) == 5 and len(errors) == sum(r["error"] is not None for r in rows)
+    assert sorted(r["qid"] for r in base) == sorted(q["qid"] for q in held_out)
+    assert all(r["text"] == answered[f"zero-shot:ind:{r['qid']}:0"] for r in base
+               if f"zero-shot:ind:{r['qid']}:0" in answered)
+    # counts reconcile: the held-out questions for the student, the 2 with CEP rows for the teacher
+    assert len(rows) == len(held_out) + 2 and len(errors) == sum(r["error"] is not None for r in rows)
     assert all(r["benchmark"] == "ind" for r in rows)
-    base_acc = sum(r["correct"] for r in base) / 3
-    assert summary["methods"]["zero-shot"]["benchmarks"]["ind"]["n"] == 3
+    base_acc = sum(r["correct"] for r in base) / len(held_out)
+    assert summary["methods"]["zero-shot"]["benchmarks"]["ind"]["n"] == len(held_out)
     assert summary["methods"]["zero-shot"]["benchmarks"]["ind"]["accuracy"] == base_acc
     assert summary["settings"]["final_method"] == "zero-shot"  # nothing trained in this run dir
     assert summary["methods"]["teacher"]["benchmarks"]["ind"] == {"n": 2, "correct": 1, "errors": 0, "accuracy": 0.5}
-    assert any("teacher: CEP CoTs cover 2 of 3" in n for n in summary["notes"])
-    assert (summary["counts"]["in"], summary["counts"]["ok"], summary["counts"]["errors"]) == (5, 5 - len(errors), len(errors))
+    assert any(f"teacher: CEP CoTs cover 2 of {len(held_out)}" in n for n in summary["notes"])
+    assert (summary["counts"]["in"], summary["counts"]["ok"], summary["counts"]["errors"]) == (
+        len(rows), len(rows) - len(errors), len(errors))
     # the student really generated (texts from the engine, no failures for these short prompts)
     assert all(r["error"] is None and isinstance(r["text"], str) for r in base)
     # --json: exactly the documented shape, for the run's last trained student (only the base one here)
-    assert printed == {"benchmarks": {"ind": {"n": 3, "accuracy": base_acc}}, "average": base_acc}
+    assert printed == {"benchmarks": {"ind": {"n": len(held_out), "accuracy": base_acc}}, "average": base_acc}
 
 
 def test_file_benchmark_uses_every_split_capped_per_task(tmp_path):
@@ -240,38 +265,3 @@ def test_file_benchmark_uses_every_split_capped_per_task(tmp_path):
         ("anachronisms", 3), ("crass_ai", 3)]
     assert {q["split"] for q in got} == {"train", "test"}  # out-of-domain: the loader's split is ignored
     assert all(q["target"].startswith("(") for q in got)
-
-
-# ----------------------------------------------------------------------------------- kill -9 + resume
-def test_a_killed_evaluation_resumes_with_the_answers_it_had(ray_local, tiny_model_dir, tmp_path):
-    """kill -9 of the driver while a real vLLM engine answers: the re-run keeps every answer written before
-    the kill (same part files, same texts), generates only the rest, and ends with one answer per question."""
-    from tests_support import kill_stage_when_parts_appear, part_rows
-
-    from edit_ray.data import synthetic
-
-    questions = [{**q, "split": "test"} for q in synthetic.generate("web_of_lies", 64, 1, seed=3)]
-    io.write_table(questions, str(tmp_path / "data" / "questions.parquet"))
-    overrides = [f"run.dir={tmp_path}", f"student.model={tiny_model_dir}", "eval.engine.max_tokens=16",
-                 "eval.engine.max_model_len=512", "eval.engine.batch_size=2", "eval.engine.enforce_eager=true",
-                 "eval.teacher_answers=false", "eval.benchmarks=[{name: ind}]"]
-    ok_dir = tmp_path / "eval" / "parts" / "zero-shot" / "ok"
-    before = kill_stage_when_parts_appear("edit_ray.evaluate:evaluate", ray_local.get_runtime_context().gcs_address,
-                                          overrides, ok_dir)
-    answered = {}
-    for name in before:
-        t = io.read_table(str(ok_dir / name))
-        answered.update(zip(t.column("row_id").to_pylist(), t.column("text").to_pylist()))
-    assert 0 < len(answered) < len(questions), "killed after the first answers, before the last"
-    assert not (tmp_path / "eval" / "eval.parquet").exists()
-
-    summary = evaluate(load_config(None, overrides), str(tmp_path))
-    after = part_rows(ok_dir)
-    new = [r for name in set(after) - set(before) for r in after[name]]
-    assert {name: after[name] for name in before} == before  # the parts of the killed run are kept as they were
-    assert sorted(new) == sorted({f"zero-shot:ind:{q['qid']}:0" for q in questions} - set(answered))  # only the rest
-    rows = io.read_rows(str(tmp_path / "eval" / "eval.parquet"))
-    assert sorted(r["qid"] for r in rows) == sorted(q["qid"] for q in questions)
-    ids = {r["qid"]: f"zero-shot:ind:{r['qid']}:0" for r in rows}
-    assert all(r["text"] == answered[ids[r["qid"]]] for r in rows if ids[r["qid"]] in answered)
-    assert summary["counts"]["in"] == len(questions) == summary["counts"]["ok"] + summary["counts"]["errors"]
