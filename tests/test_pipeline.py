@@ -8,7 +8,9 @@ on a tiny model: program teacher, 2 synthetic tasks, 1-2 training steps per stag
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 
 import pyarrow as pa
 import pytest
@@ -299,12 +301,16 @@ def test_tiny_pipeline_second_run_skips_everything(tiny_run, capsys):
 
 
 @pytest.mark.slow
-def test_tiny_pipeline_from_krsl_reruns_krsl_eval_report(tiny_run):
+def test_tiny_pipeline_from_eval_reruns_eval_and_report_only(tiny_run):
     cfg, _, before = tiny_run
-    pipeline.run_pipeline(cfg, from_stage="krsl")
+    pipeline.run_pipeline(cfg, from_stage="eval")
     after = manifests(cfg.run.dir)
-    assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft"))
-    assert all(after[s]["finished"] > before[s]["finished"] for s in ("krsl", "eval", "report"))
+    assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft", "krsl"))
+    assert all(after[s]["finished"] > before[s]["finished"] for s in ("eval", "report"))
+    # --from deleted the evaluation's answers too: every part was written again, none kept from before
+    written = [os.path.getmtime(p) for p in glob.glob(io.join(cfg.run.dir, "eval", "parts", "*", "ok", "*.parquet"))]
+    assert written and min(written) > before["eval"]["finished"]
+    assert after["eval"]["counts"] == before["eval"]["counts"]
     assert io.exists(io.join(cfg.run.dir, "krsl", "model", "config.json"))
 
 
@@ -336,7 +342,6 @@ def test_tiny_pipeline_resumes_an_interrupted_teacher_stage(tiny_run):
 def test_runs_sharing_a_store_reuse_each_others_finished_stages(tmp_path):
     """Two runs whose configs differ only in krsl.lr: the second finds data..sft finished in the store (the
     same input hashes) and runs only krsl, eval and report; its stage dirs are links into the store."""
-    import os
 
     store = tmp_path / "store"
     a = load_config(None, [f"run.dir={tmp_path / 'a'}", f"run.store={store}"])
