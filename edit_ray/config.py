@@ -319,6 +319,11 @@ class TrainConfig(Section):
     use_gpu: bool = Field(False)
     bf16: bool = Field(False, description="bf16 autocast (GPU).")
     checkpoint_every: int = Field(0, ge=0, description="Optimizer steps between checkpoints; 0 = end of epoch.")
+    keep_checkpoints: bool = Field(
+        False, description="Keep Ray Train's checkpoints (weights and optimizer state, two of them) in "
+        "<stage>/ray once the model is exported; they only serve to resume a stopped run, and each is ~3x the "
+        "model's size."
+    )
     packing: bool = Field(False, description="SFT only: pack sequences into max_length rows.")
     group_by_length: bool = Field(
         False, description="Batch rows of similar length together (seeded): less padding, so less compute wasted "
@@ -579,7 +584,7 @@ EXECUTION_ONLY = (
     "*.engine.api_key_env", "*.engine.max_concurrent_requests", "*.engine.max_retries", "*.engine.timeout_s",
     "*.engine.backoff_s", "*.engine.program_delay_s", "*.engine.max_batch_retries",
     "teacher.part_rows", "teacher.attempts_per_pass", "masking.num_workers", "masking.batch_size",
-    "*.cpus_per_worker", "*.checkpoint_every", "*.log_to", "*.max_failures",
+    "*.cpus_per_worker", "*.checkpoint_every", "*.keep_checkpoints", "*.log_to", "*.max_failures",
     "tune.max_concurrent_trials", "resources",
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import shutil
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -119,6 +120,21 @@ def report_counts(stage: str, n_in: int, n_ok: int, n_errors: int, extra: dict |
     if n_in != n_ok + n_errors:
         raise RuntimeError(f"[{stage}] rows lost: {n_in} in, but {n_ok} ok + {n_errors} errors")
     return {"stage": stage, "in": n_in, "ok": n_ok, "errors": n_errors, **(extra or {})}
+
+
+def remove(path: str) -> None:
+    """Delete a file or directory (local path or URI) if it is there. A symlinked directory (a shared store's
+    entry) is emptied, its link kept."""
+    if os.path.islink(path):
+        for entry in os.scandir(path):
+            shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+        return
+    fs, p = filesystem(path)
+    info = fs.get_file_info(p)
+    if info.type == pafs.FileType.Directory:
+        fs.delete_dir(p)
+    elif info.type == pafs.FileType.File:
+        fs.delete_file(p)
 
 
 def write_bytes(data: bytes, path: str) -> None:

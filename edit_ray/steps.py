@@ -150,19 +150,6 @@ def _has_output(path: str) -> bool:
     return info.type == io.pafs.FileType.File
 
 
-def _delete(path: str) -> None:
-    if os.path.islink(path):  # a shared store's directory: empty it for this run (same inputs hash)
-        for entry in os.scandir(path):
-            shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
-        return
-    fs, p = io.filesystem(path)
-    info = fs.get_file_info(p)
-    if info.type == io.pafs.FileType.Directory:
-        fs.delete_dir(p)
-    elif info.type == io.pafs.FileType.File:
-        fs.delete_file(p)
-
-
 def _output_paths(base_dir: str, rel: str) -> list[str]:
     """The paths an output names: itself, or for a glob (``round_[0-9]*``) the entries of its directory
     whose names match."""
@@ -183,7 +170,7 @@ def clear_outputs(base_dir: str, step: Step) -> list[str]:
     for rel in step.outputs or (step.dir,):
         for path in _output_paths(base_dir, rel):
             if os.path.islink(path) or io.exists(path):
-                _delete(path)
+                io.remove(path)
                 deleted.append(path)
     return deleted
 

@@ -301,7 +301,7 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
     """
     from ray import tune
 
-    from edit_ray.train.run import build_trainer
+    from edit_ray.train.run import build_trainer, drop_checkpoints
 
     cfg = apply_trial(RunConfig.model_validate(setup["base"]), config)
     trial_id = tune.get_context().get_trial_id()
@@ -332,6 +332,7 @@ def trial_fn(config: dict[str, Any], setup: dict[str, Any]) -> None:
         tune.report({"val_accuracy": metrics["val_accuracy"], "step": metrics.get("step", 0)})
     # Reached only when training ran to the end (a stopped trial's run is aborted above).
     io.write_json({"completed": True, "metrics": metrics}, io.join(out_dir, "trial.json"))
+    drop_checkpoints(cfg, "krsl", out_dir)
     value = metrics.get(setup["metric"])
     print(f"[tune] {name} finished: {settings}: {setup['metric']}={value if value is None else f'{value:.4g}'}",
           flush=True)

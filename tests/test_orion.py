@@ -286,6 +286,7 @@ def test_exposure_then_reflection_then_sft_on_the_tiny_model(tiny_run):
 
     out = train_stage(sft_cfg, "sft", data_path=path, init_model=cfg.student.model, out_dir=io.join(run_dir, "sft"))
     assert out["steps"] == 1 and io.exists(io.join(out["model_dir"], "config.json"))
+    assert not io.exists(io.join(run_dir, "sft", "ray"))  # checkpoints dropped once the model is exported
 
 
 def _format_trained_student(cfg, run_dir: str) -> str:

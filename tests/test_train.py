@@ -293,6 +293,19 @@ def test_torchrun_runs_the_same_loop_without_ray_and_resumes(matrix, tables, tin
     assert again[3]["loss"] == pytest.approx(got[3]["loss"], rel=1e-5)
 
 
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_finished_stage_drops_its_checkpoints_unless_told_to_keep_them(tmp_path, keep):
+    from edit_ray.config import load_config
+    from edit_ray.train.run import drop_checkpoints
+
+    (tmp_path / "ray" / "run" / "checkpoint_1").mkdir(parents=True)
+    (tmp_path / "ray" / "run" / "checkpoint_1" / "model.pt").write_bytes(b"weights")
+    (tmp_path / "model").mkdir()
+    drop_checkpoints(load_config(None, [f"krsl.keep_checkpoints={str(keep).lower()}"]), "krsl", str(tmp_path))
+    assert (tmp_path / "ray" / "run" / "checkpoint_1" / "model.pt").exists() == keep
+    assert (tmp_path / "model").exists()
+
+
 def test_the_loop_and_its_torchrun_entry_point_import_no_ray():
     """What a GPU machine without Ray runs (`python -m edit_ray.train`) must import without it."""
     import subprocess

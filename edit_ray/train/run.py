@@ -170,6 +170,13 @@ def build_trainer(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: s
     )
 
 
+def drop_checkpoints(cfg: RunConfig, stage: Stage, out_dir: str) -> None:
+    """Delete a finished run's Ray Train checkpoints (``<out_dir>/ray``) unless ``<stage>.keep_checkpoints``:
+    the model is exported by then, and two checkpoints per trained model fill a disk over a sweep or a grid."""
+    if not getattr(cfg, stage).keep_checkpoints:
+        io.remove(io.join(out_dir, "ray"))
+
+
 def read_metrics(path: str) -> list[dict]:
     """The rows of a metrics.jsonl (local path or URI), one per optimizer step in step order: a resumed run
     appends, so the last row of a step wins. A line that is not a JSON object with a numeric ``step`` (a kill
@@ -208,6 +215,7 @@ def train_stage(cfg: RunConfig, stage: Stage, *, data_path: str, init_model: str
     result = trainer.fit()
     if result.error is not None:
         raise RuntimeError(f"{stage} training failed: {result.error}") from result.error
+    drop_checkpoints(cfg, stage, out_dir)
     metrics_path = io.join(out_dir, "metrics.jsonl")
     rows = read_metrics(metrics_path)
     fs, inner = io.filesystem(data_path)
