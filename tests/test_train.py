@@ -191,6 +191,63 @@ def test_export_is_a_merged_hf_model_that_learned(matrix, tiny_model_dir, strate
     assert after.item() < before.item() - 0.01
 
 
+def _trained_lora_state(init_model: str, lora, seed: int) -> dict:
+    """The state dict of ``init_model`` with ``lora`` attached and its B matrices random (a LoRA that has
+    learned something: a fresh one has B = 0 and changes nothing)."""
+    from edit_ray.train.strategies import build_model
+
+    torch.manual_seed(seed)
+    model = build_model(init_model, lora)  # lora None: the plain model
+    for name, p in model.named_parameters():
+        if "lora_B" in name:
+            torch.nn.init.normal_(p, std=0.05)
+    return model.state_dict()
+
+
+def test_a_lora_student_is_also_one_adapter_of_the_base_even_after_two_stages(tiny_model_dir, tmp_path):
+    """Stage 1 (r=4) and stage 2 (r=8, trained on the merged stage-1 model) exported: the stage-2 adapter/
+    applied to the untrained base gives the stage-2 merged weights, with rank 4 + 8."""
+    from peft import PeftModel
+    from safetensors.torch import load_file
+    from transformers import AutoModelForCausalLM
+
+    from edit_ray.config import LoraConfig
+    from edit_ray.models import adapter_of
+    from edit_ray.train.export import export_merged
+
+    first, second = LoraConfig(r=4, alpha=8), LoraConfig(r=8, alpha=32)
+    stage1, stage2 = str(tmp_path / "stage1"), str(tmp_path / "stage2")
+    export_merged(_trained_lora_state(tiny_model_dir, first, 0), tiny_model_dir, first, tiny_model_dir, stage1)
+    export_merged(_trained_lora_state(stage1, second, 1), stage1, second, tiny_model_dir, stage2)
+
+    adapter = adapter_of(stage2)
+    assert adapter["base"] == os.path.abspath(tiny_model_dir) and adapter["rank"] == 12
+    assert adapter_of(stage1)["rank"] == 4 and adapter_of(tiny_model_dir) is None
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    via_adapter = PeftModel.from_pretrained(base, adapter["path"]).merge_and_unload().state_dict()
+    merged = load_file(os.path.join(stage2, "model.safetensors"))
+    stage1_weights = load_file(os.path.join(stage1, "model.safetensors"))
+    changed = [k for k in merged if not torch.equal(merged[k], stage1_weights[k])]
+    assert changed and all("q_proj" in k or "v_proj" in k for k in changed)  # stage 2 moved its targets
+    for k, w in merged.items():
+        torch.testing.assert_close(via_adapter[k], w, rtol=1e-5, atol=1e-6)
+
+
+def test_a_stage_trained_on_other_modules_than_its_init_gets_no_adapter(tiny_model_dir, tmp_path):
+    from edit_ray.config import LoraConfig
+    from edit_ray.models import adapter_of
+    from edit_ray.train.export import export_merged
+
+    first, other = LoraConfig(r=4), LoraConfig(r=4, target_modules=["k_proj"])
+    stage1, stage2 = str(tmp_path / "stage1"), str(tmp_path / "stage2")
+    export_merged(_trained_lora_state(tiny_model_dir, first, 0), tiny_model_dir, first, tiny_model_dir, stage1)
+    export_merged(_trained_lora_state(stage1, other, 1), stage1, other, tiny_model_dir, stage2)
+    assert adapter_of(stage1) is not None and adapter_of(stage2) is None  # evaluation serves its merged model
+    full = str(tmp_path / "full")  # full fine-tuning: no adapter
+    export_merged(_trained_lora_state(tiny_model_dir, None, 0), tiny_model_dir, None, tiny_model_dir, full)
+    assert adapter_of(full) is None
+
+
 def _resume_config(tiny_model_dir: str) -> RunConfig:
     cfg = _config(tiny_model_dir, epochs=3, batch_size=1, grad_accum=2, checkpoint_every=1, max_failures=1)
     return cfg.model_copy(update={"student": cfg.student.model_copy(
