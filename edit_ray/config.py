@@ -431,6 +431,12 @@ class EvalConfig(Section):
         "std-cot, edit-stage1, ...), after stage 2 (named by method: edit, ...), the method's last one (final), and "
         "the teacher's CEP CoTs on test questions where they exist. Models the method does not train are skipped.",
     )
+    share_base_engine: bool = Field(
+        True, description="Students that are LoRA adapters of one base (every LoRA student: its export keeps "
+        "the adapter) and the base itself are answered by one vLLM engine of the base, each student's adapter "
+        "loaded per request, instead of one engine each. Same answers up to floating-point rounding; false = "
+        "one engine per student, each on its merged model.",
+    )
     teacher_answers: bool | None = Field(
         None, description="With 'teacher' in eval.methods: ask the teacher engine (CEP prompt, greedy) every benchmark "
         "question, so the report has the teacher's test accuracy. null = only for the program teacher, which answers "
@@ -585,7 +591,7 @@ EXECUTION_ONLY = (
     "*.engine.backoff_s", "*.engine.program_delay_s", "*.engine.max_batch_retries",
     "teacher.part_rows", "teacher.attempts_per_pass", "masking.num_workers", "masking.batch_size",
     "*.cpus_per_worker", "*.checkpoint_every", "*.keep_checkpoints", "*.log_to", "*.max_failures",
-    "tune.max_concurrent_trials", "resources",
+    "eval.share_base_engine", "tune.max_concurrent_trials", "resources",
 )
 
 

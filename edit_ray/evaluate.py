@@ -32,6 +32,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -364,21 +365,102 @@ def teacher_answers(cfg: RunConfig) -> bool:
     return cfg.teacher.engine.kind == "program" if ask is None else ask
 
 
-def answer_resumable(rows: list[dict], engine: EngineConfig, parts_dir: str) -> tuple[list[dict], int]:
-    """The engine's answers to ``rows``, in their order, and how many of them an earlier, interrupted run had
-    already written. Each batch streams into a part under ``parts_dir`` as it finishes (``teacher.parts``), so
-    a killed evaluation keeps what it answered and a re-run generates only the rest."""
+@dataclass
+class Ask:
+    """One student's (or the teacher's) questions: engine input rows, the engine that answers them, and the
+    directory its answers stream into (``eval/parts/<method>``)."""
+
+    method: str
+    rows: list[dict]
+    engine: EngineConfig
+    parts_dir: str
+
+
+def answer_resumable(asks: list[Ask], engine: EngineConfig) -> list[tuple[list[dict], int]]:
+    """Each ask's answers, in its rows' order, and how many of them an earlier, interrupted run had already
+    written; ``engine`` answers all the asks (one ask's own engine, or a base model serving each student as a
+    LoRA adapter: ``shared_engines``). Each batch streams into its ask's parts as it finishes
+    (``teacher.parts``), so a killed evaluation keeps what it answered and a re-run generates only the rest.
+    A part's fingerprint is its ask's own engine and rows: answers made on a shared engine are the student's
+    answers, kept when a re-run does not share."""
     from edit_ray.engines import generate_batches
+    from edit_ray.models import adapter_of, resolve
     from edit_ray.teacher import parts
     from edit_ray.teacher.retry import engine_settings
 
-    what = [(r["row_id"], r["prompt"], r["temperature"], r["max_tokens"], r["seed"]) for r in rows]
-    parts.claim(parts_dir, parts.fingerprint(engine_settings(engine), what), restart_on_change=True)
-    done = parts.done_row_ids(parts_dir)
-    for batch in generate_batches([r for r in rows if r["row_id"] not in done], engine, engine.batch_size):
-        parts.write_part(parts_dir, batch, [])
-    answers = {r["row_id"]: r for r in parts.read_parts(parts_dir)[0]}
-    return [answers[r["row_id"]] for r in rows], len(done)
+    todo, resumed = [], []
+    for i, ask in enumerate(asks):
+        what = [(r["row_id"], r["prompt"], r["temperature"], r["max_tokens"], r["seed"]) for r in ask.rows]
+        parts.claim(ask.parts_dir, parts.fingerprint(engine_settings(ask.engine), what), restart_on_change=True)
+        done = parts.done_row_ids(ask.parts_dir)
+        resumed.append(len(done))
+        route = {"ask": i}
+        if ask.engine is not engine:  # a shared engine: the student's adapter, or the base itself, per request
+            adapter = adapter_of(ask.engine.model)
+            route["model"] = adapter["path"] if adapter else resolve(engine.model)
+        todo.extend({**r, **route} for r in ask.rows if r["row_id"] not in done)
+    for batch in generate_batches(todo, engine, engine.batch_size):
+        by_ask = defaultdict(list)
+        for r in batch:
+            i = r.pop("ask")
+            r.pop("model", None)
+            by_ask[i].append(r)
+        for i, rows in by_ask.items():
+            parts.write_part(asks[i].parts_dir, rows, [])
+    out = []
+    for ask, n_resumed in zip(asks, resumed):
+        answers = {r["row_id"]: r for r in parts.read_parts(ask.parts_dir)[0]}
+        out.append(([answers[r["row_id"]] for r in ask.rows], n_resumed))
+    return out
+
+
+# vLLM's accepted values of max_lora_rank
+_VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+
+
+def shared_engines(asks: list[Ask]) -> list[tuple[list[Ask], EngineConfig]]:
+    """The asks grouped by the engine that answers them: students that are LoRA adapters of one base
+    (``models.adapter_of``; EDIT's stage-1 and KRSL students both are), and that base itself, share one vLLM
+    engine of the base with the adapters loaded per request, so evaluating zero-shot, std-cot and edit starts
+    one engine instead of three. Every other ask (another engine kind or setting, a fully fine-tuned student,
+    an adapter alone) keeps its own engine. Groups come in the asks' order."""
+    from edit_ray.models import adapter_of, resolve
+
+    def base_of(ask: Ask) -> str | None:
+        if ask.engine.kind != "vllm":
+            return None
+        adapter = adapter_of(ask.engine.model)
+        return resolve(adapter["base"] if adapter else ask.engine.model)
+
+    groups: dict[tuple, list[Ask]] = {}
+    for ask in asks:
+        base = base_of(ask)
+        settings = ask.engine.model_dump(mode="json", exclude={"model"})
+        key = (base, repr(sorted(settings.items()))) if base else (id(ask),)
+        groups.setdefault(key, []).append(ask)
+    out = []
+    for (base, *_), group in groups.items():
+        adapters = [a for a in (adapter_of(ask.engine.model) for ask in group) if a]
+        ranks = [r for r in _VLLM_LORA_RANKS if r >= max((a["rank"] for a in adapters), default=0)]
+        if len(group) == 1 or not adapters or not ranks:
+            out.extend(([ask], ask.engine) for ask in group)
+            continue
+        first = group[0].engine
+        lora = {"enable_lora": True, "max_lora_rank": ranks[0], "max_loras": len(adapters)}
+        out.append((group, first.model_copy(update={"model": base,
+                                                    "engine_kwargs": {**first.engine_kwargs, **lora}})))
+    return out
+
+
+def eval_asks(cfg: RunConfig, run_dir: str, methods: dict[str, str], bench_qs: dict[str, list[dict]]) -> list[Ask]:
+    """What evaluation asks: each method's student every benchmark question, and the teacher when it answers
+    (``teacher_answers``)."""
+    asks = [Ask(method, [r for name, qs in bench_qs.items() for r in generation_rows(qs, name, method, cfg)],
+                method_engine(cfg, model), io.join(run_dir, "eval", "parts", method)) for method, model in methods.items()]
+    if "teacher" in cfg.eval.methods and teacher_answers(cfg):
+        asks.append(Ask("teacher", teacher_rows(cfg, bench_qs), cfg.teacher.engine,
+                        io.join(run_dir, "eval", "parts", "teacher")))
+    return asks
 
 
 # ------------------------------------------------------------------------------------------ stage
@@ -404,18 +486,24 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     questions = {name: {q["qid"]: q for q in qs} for name, qs in bench_qs.items()}
 
     generations: list[dict] = []
-    asks = [(method, [r for name, qs in bench_qs.items() for r in generation_rows(qs, name, method, cfg)],
-             method_engine(cfg, model)) for method, model in methods.items()]
-    if "teacher" in cfg.eval.methods and teacher_answers(cfg):
-        asks.append(("teacher", teacher_rows(cfg, bench_qs), cfg.teacher.engine))
-    for i, (method, rows, engine) in enumerate(asks, 1):
-        # One engine per method over all benchmarks: an engine start costs more than many questions.
+    engines: list[dict] = []
+    # One engine per method over all benchmarks (an engine start costs more than many questions), or one for
+    # several students when they are adapters of one base.
+    groups = (shared_engines if cfg.eval.share_base_engine else lambda asks: [([a], a.engine) for a in asks])(
+        eval_asks(cfg, run_dir, methods, bench_qs))
+    for i, (group, engine) in enumerate(groups, 1):
         t0 = time.perf_counter()
-        answers, resumed = answer_resumable(rows, engine, io.join(run_dir, "eval", "parts", method))
-        generations.extend(answers)
-        print(f"[eval] {i}/{len(asks)} {method}: {len(answers)} answers ({engine.kind}) in "
-              f"{time.perf_counter() - t0:.0f}s" + (f", {resumed} of them from an interrupted run" if resumed else ""),
-              flush=True)
+        answered = answer_resumable(group, engine)
+        names = ", ".join(a.method for a in group)
+        n_answers, n_resumed = sum(len(a) for a, _ in answered), sum(r for _, r in answered)
+        for answers, _ in answered:
+            generations.extend(answers)
+        engines.append({"kind": engine.kind, "model": engine.model, "methods": [a.method for a in group],
+                        "answers": n_answers, "resumed": n_resumed})
+        shared = f", one engine: {len(group)} students of one base" if len(group) > 1 else ""
+        print(f"[eval] {i}/{len(groups)} {names}: {n_answers} answers ({engine.kind}{shared}) in "
+              f"{time.perf_counter() - t0:.0f}s" + (f", {n_resumed} of them from an interrupted run" if n_resumed
+                                                     else ""), flush=True)
     if "teacher" in cfg.eval.methods and not teacher_answers(cfg):
         ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
         teacher = teacher_generations(run_dir, ind[0], set(questions[ind[0]])) if ind else []
@@ -446,6 +534,7 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     io.write_errors(errors, io.join(eval_dir, "errors.parquet"))
     summary = summarize(scored)
     summary["notes"] = notes
+    summary["engines"] = engines  # what answered: one entry per engine started (or resumed)
     summary["counts"] = counts  # in = ok + errors, for the pipeline manifest and the report's stage table
     summary["settings"] = {
         "self_consistency": cfg.eval.self_consistency,

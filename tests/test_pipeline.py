@@ -18,6 +18,7 @@ import pytest
 from edit_ray import io, pipeline
 from edit_ray.config import STAGES, load_config
 from edit_ray.data.stage import run_data
+from edit_ray.models import resolve
 
 # The steps a non-ORION method runs (exposure and reflect are ORION's, recorded as not run).
 RUN = [s for s in STAGES if s not in ("exposure", "reflect")]
@@ -254,7 +255,7 @@ TINY_OVERRIDES = [
     "student.lora.r=4",
     "sft.max_steps=2", "sft.batch_size=2", "sft.max_length=256",
     "krsl.max_steps=1", "krsl.batch_size=2", "krsl.max_length=256",
-    "eval.methods=[krsl]",
+    "eval.methods=[base, sft, krsl]",  # three LoRA students of one base: one engine (eval.share_base_engine)
     "eval.engine.max_tokens=16",
     "eval.engine.max_model_len=512",
     "eval.engine.enforce_eager=true",  # compiling the graph costs more than 16 tokens gain
@@ -289,6 +290,9 @@ def test_tiny_pipeline_writes_every_artifact_with_counts(tiny_run):
     for stage in ("sft", "krsl"):
         assert io.exists(io.join(run_dir, stage, "model", "config.json"))
     assert io.read_table(io.join(run_dir, "eval", "eval.parquet")).num_rows > 0
+    engines = io.read_json(io.join(run_dir, "eval", "summary.json"))["engines"]
+    assert [(e["model"], e["methods"]) for e in engines] == [(resolve(cfg.student.model),
+                                                             ["zero-shot", "edit-stage1", "edit"])]
 
 
 @pytest.mark.slow
@@ -302,9 +306,16 @@ def test_tiny_pipeline_second_run_skips_everything(tiny_run, capsys):
 
 @pytest.mark.slow
 def test_tiny_pipeline_from_eval_reruns_eval_and_report_only(tiny_run):
+    """Re-run from eval with one engine per student (each on its merged model): the same answers as the
+    first run's one engine serving the three students as LoRA adapters of their base."""
     cfg, _, before = tiny_run
+    shared = io.read_rows(io.join(cfg.run.dir, "eval", "eval.parquet"))
+    cfg = cfg.model_copy(update={"eval": cfg.eval.model_copy(update={"share_base_engine": False})})
     pipeline.run_pipeline(cfg, from_stage="eval")
     after = manifests(cfg.run.dir)
+    engines = io.read_json(io.join(cfg.run.dir, "eval", "summary.json"))["engines"]
+    assert [e["methods"] for e in engines] == [["zero-shot"], ["edit-stage1"], ["edit"]]
+    assert io.read_rows(io.join(cfg.run.dir, "eval", "eval.parquet")) == shared
     assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft", "krsl"))
     assert all(after[s]["finished"] > before[s]["finished"] for s in ("eval", "report"))
     # --from deleted the evaluation's answers too: every part was written again, none kept from before
