@@ -125,26 +125,65 @@ def cell_key(ccfg: RunConfig) -> str:
     return digest(values)
 
 
+def _cell_config(cfg: RunConfig, seed: int, method: str) -> RunConfig:
+    """``cell_config`` with std-cot-long's token budget (edit's, so edit's cell must have trained)."""
+    return cell_config(cfg, method, seed, _edit_budget(cfg, seed) if method == "std-cot-long" else None)
+
+
+def _done_record(ccfg: RunConfig) -> dict | None:
+    """The cell's cell.json when it finished with its current config, else None."""
+    path = io.join(ccfg.run.dir, "cell.json")
+    record = io.read_json(path) if io.exists(path) else None
+    return record if record and record.get("config_hash") == cell_key(ccfg) and record.get("status") == "done" else None
+
+
 def run_cell(cfg: RunConfig, seed: int, method: str) -> dict:
     """Run one cell unless finished with its current config; returns its cell.json record."""
     from edit_ray.pipeline import read_manifest, run_pipeline
 
-    budget = _edit_budget(cfg, seed) if method == "std-cot-long" else None
-    ccfg = cell_config(cfg, method, seed, budget)
-    key = cell_key(ccfg)
-    path = io.join(ccfg.run.dir, "cell.json")
-    record = io.read_json(path) if io.exists(path) else None
-    if record and record.get("config_hash") == key and record.get("status") == "done":
+    ccfg = _cell_config(cfg, seed, method)
+    record = _done_record(ccfg)
+    if record:
         return {**record, "ran": False}
     t0 = time.perf_counter()
     run_pipeline(ccfg)
     stages = {s: (read_manifest(ccfg.run.dir, s) or {}).get("seconds") for s in ("teacher", "dual", "masks",
                                                                                  "sft", "krsl", "eval")}
-    record = {"config_hash": key, "status": "done", "seed": seed, "method": method,
+    record = {"config_hash": cell_key(ccfg), "status": "done", "seed": seed, "method": method,
               "wall_s": round(time.perf_counter() - t0, 1), "stage_s": stages,
-              "train": trained_tokens(ccfg.run.dir), "token_budget": budget, "finished": time.time()}
-    io.write_json(record, path)
+              "train": trained_tokens(ccfg.run.dir), "token_budget": ccfg.sft.token_budget, "finished": time.time()}
+    io.write_json(record, io.join(ccfg.run.dir, "cell.json"))
     return {**record, "ran": True}
+
+
+def _may_share_engines(cfg: RunConfig) -> bool:
+    """Whether the cells' students can share an evaluation engine: LoRA students on vLLM."""
+    return cfg.eval.share_base_engine and cfg.eval.engine.kind == "vllm" and cfg.student.lora is not None
+
+
+def answer_together(cfg: RunConfig, seed: int, methods: list[str]) -> None:
+    """Train the seed's unfinished cells (every step before eval), then answer their students' questions on
+    shared engines (students that are LoRA adapters of one base: ``evaluate.shared_engines``) into each cell's
+    eval directory. Each cell's own eval step then finds its answers there and starts no engine: one engine
+    for zero-shot, std-cot and edit instead of three."""
+    from edit_ray.evaluate import answer_resumable, benchmark_sets, default_methods, eval_asks, shared_engines
+    from edit_ray.pipeline import prepare_stage, run_pipeline
+
+    asks = []
+    for method in methods:
+        ccfg = _cell_config(cfg, seed, method)
+        if _done_record(ccfg):
+            continue
+        run_pipeline(ccfg, until="eval")
+        run_dir = ccfg.run.dir
+        prepare_stage(ccfg, "eval")
+        asks.extend(eval_asks(ccfg, run_dir, default_methods(ccfg, run_dir), benchmark_sets(ccfg, run_dir)))
+    for group, engine in shared_engines(asks):
+        if len(group) > 1:
+            t0 = time.perf_counter()
+            answered = answer_resumable(group, engine)
+            _log(f"seed {seed}: {', '.join(a.method for a in group)} answered on one engine "
+                 f"({sum(len(a) for a, _ in answered)} answers in {time.perf_counter() - t0:.0f}s)")
 
 
 def run_bench(cfg: RunConfig) -> dict:
@@ -152,6 +191,8 @@ def run_bench(cfg: RunConfig) -> dict:
     cells = grid(cfg)
     ran = 0
     for i, (seed, method) in enumerate(cells, 1):
+        if _may_share_engines(cfg) and (i == 1 or cells[i - 2][0] != seed):  # a seed's first cell
+            answer_together(cfg, seed, [m for s, m in cells if s == seed])
         _log(f"cell {i}/{len(cells)}: seed {seed}, {method}")
         record = run_cell(cfg, seed, method)
         ran += record["ran"]

@@ -452,6 +452,11 @@ def shared_engines(asks: list[Ask]) -> list[tuple[list[Ask], EngineConfig]]:
     return out
 
 
+def benchmark_sets(cfg: RunConfig, run_dir: str) -> dict[str, list[dict]]:
+    """Every benchmark's questions, by name."""
+    return {b.name: benchmark_questions(cfg, b, run_dir) for b in cfg.eval.benchmarks}
+
+
 def eval_asks(cfg: RunConfig, run_dir: str, methods: dict[str, str], bench_qs: dict[str, list[dict]]) -> list[Ask]:
     """What evaluation asks: each method's student every benchmark question, and the teacher when it answers
     (``teacher_answers``)."""
@@ -482,7 +487,7 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
     methods = dict(default_methods(cfg, run_dir) if methods is None else methods)
     notes: list[str] = []
 
-    bench_qs = {b.name: benchmark_questions(cfg, b, run_dir) for b in cfg.eval.benchmarks}
+    bench_qs = benchmark_sets(cfg, run_dir)
     questions = {name: {q["qid"]: q for q in qs} for name, qs in bench_qs.items()}
 
     generations: list[dict] = []
@@ -502,8 +507,9 @@ def evaluate(cfg: RunConfig, run_dir: str, methods: dict[str, str] | None = None
                         "answers": n_answers, "resumed": n_resumed})
         shared = f", one engine: {len(group)} students of one base" if len(group) > 1 else ""
         print(f"[eval] {i}/{len(groups)} {names}: {n_answers} answers ({engine.kind}{shared}) in "
-              f"{time.perf_counter() - t0:.0f}s" + (f", {n_resumed} of them from an interrupted run" if n_resumed
-                                                     else ""), flush=True)
+              f"{time.perf_counter() - t0:.0f}s" + (f", {n_resumed} of them answered before (an interrupted run, "
+                                                     "or edit-ray bench's shared engine)" if n_resumed else ""),
+              flush=True)
     if "teacher" in cfg.eval.methods and not teacher_answers(cfg):
         ind = [b.name for b in cfg.eval.benchmarks if not b.paths and b.synthetic_difficulty is None]
         teacher = teacher_generations(run_dir, ind[0], set(questions[ind[0]])) if ind else []

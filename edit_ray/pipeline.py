@@ -34,7 +34,7 @@ from edit_ray.evaluate import EVAL
 from edit_ray.masking.stage import MASKS
 from edit_ray.orion.rounds import EXPOSURE, REFLECT
 from edit_ray.report import REPORT
-from edit_ray.steps import Step, StepFn, clear_outputs, identity, run_step
+from edit_ray.steps import Step, StepFn, clear_outputs, identity, prepare_step, run_step
 from edit_ray.steps import read_manifest as read_step_manifest
 from edit_ray.teacher.stage import DUAL, TEACHER
 from edit_ray.train.steps import KRSL, SFT
@@ -49,20 +49,25 @@ def read_manifest(run_dir: str, name: str) -> dict | None:
     return read_step_manifest(io.join(run_dir, STEP[name].dir))
 
 
-def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[str, StepFn] | None = None) -> str:
+def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[str, StepFn] | None = None,
+                 until: str | None = None) -> str:
     """Run every step in order, skipping finished ones; return the path of the run's report.md.
 
     Args:
         cfg: the validated run config; ``cfg.run.dir`` is a local path or a pyarrow URI.
         from_stage: force this step and every later one to re-run (their outputs are deleted first).
         stages: replacements for some steps' functions ``(cfg, run_dir) -> counts`` (tests inject fakes here).
+        until: stop before this step (``edit-ray bench`` trains its cells, then evaluates them together).
 
     Raises:
-        ValueError: unknown ``from_stage``.
+        ValueError: unknown ``from_stage`` or ``until``.
     """
-    if from_stage is not None and from_stage not in STEP:
-        raise ValueError(f"unknown stage '{from_stage}'; valid: {', '.join(STEP)}")
+    for name in (from_stage, until):
+        if name is not None and name not in STEP:
+            raise ValueError(f"unknown stage '{name}'; valid: {', '.join(STEP)}")
     steps = [replace(s, run=stages[s.name]) if stages and s.name in stages else s for s in STEPS]
+    if until is not None:
+        steps = steps[:STAGES.index(until)]
     run_dir = cfg.run.dir
     io.write_text(dump_config(cfg), io.join(run_dir, "config.yaml"))
     if from_stage is not None:
@@ -71,7 +76,19 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[
 
     t_run = time.perf_counter()
     for step in steps:
-        upstream = {name: identity(read_manifest(run_dir, name)) for name in step.after}
-        run_step(cfg, run_dir, step, upstream, store=cfg.run.store)
-    print(f"[pipeline] all stages done in {time.perf_counter() - t_run:.1f}s", flush=True)
+        run_step(cfg, run_dir, step, _upstream(run_dir, step), store=cfg.run.store)
+    print(f"[pipeline] {'all stages' if until is None else f'stages before {until}'} done in "
+          f"{time.perf_counter() - t_run:.1f}s", flush=True)
     return io.join(run_dir, "report.md")
+
+
+def prepare_stage(cfg: RunConfig, name: str) -> str:
+    """The directory of step ``name`` of ``cfg``'s run, ready for the step's current inputs (linked into the
+    store, outputs of other inputs cleared: ``steps.prepare_step``); the steps before it must be done."""
+    step = STEP[name]
+    prepare_step(cfg, cfg.run.dir, step, _upstream(cfg.run.dir, step), store=cfg.run.store)
+    return io.join(cfg.run.dir, step.dir)
+
+
+def _upstream(run_dir: str, step: Step) -> dict[str, str | None]:
+    return {name: identity(read_manifest(run_dir, name)) for name in step.after}

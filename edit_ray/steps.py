@@ -211,6 +211,27 @@ def summary_line(counts: dict) -> str:
 
 
 # ------------------------------------------------------------------------------------------ runner
+def prepare_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, str | None], *,
+                 store: str | None = None, label: str = "pipeline") -> tuple[dict, str, dict | None, bool]:
+    """Get ``step``'s directory ready for its current inputs: linked into ``store`` (a shareable step), its
+    outputs cleared when they were made from other inputs. Returns ``(inputs, hash, manifest, resumed)``:
+    the manifest there (None when there is none or it was cleared) and whether earlier outputs are kept to
+    resume from. Work written into the directory after this (``edit-ray bench`` answering several cells'
+    questions on one engine) is what the step resumes from."""
+    inputs = step_inputs(cfg, step, upstream)
+    hash_ = digest({"step": step.name, **inputs})
+    if store is not None and step.shareable:
+        link_shared(base_dir, step, store, hash_)
+    step_dir = io.join(base_dir, step.dir)
+    manifest = read_manifest(step_dir)
+    if manifest is not None and manifest.get("hash") != hash_:
+        # Config or upstream changed: rows already written were made from other inputs.
+        print(f"[{label}] {step.name}: inputs changed, clearing its outputs", flush=True)
+        clear_outputs(base_dir, step)
+        return inputs, hash_, None, False
+    return inputs, hash_, manifest, manifest is not None or _has_output(step_dir)
+
+
 def run_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, str | None], *,
              store: str | None = None, label: str = "pipeline") -> dict:
     """Run ``step`` in ``base_dir`` unless it is finished with the same inputs; return its manifest.
@@ -223,23 +244,12 @@ def run_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, s
         store: a shared store directory (``run.store``) for a shareable step's outputs.
         label: the log prefix (``[pipeline]``, ``[orion.round_2]``).
     """
-    inputs = step_inputs(cfg, step, upstream)
-    hash_ = digest({"step": step.name, **inputs})
-    if store is not None and step.shareable:
-        link_shared(base_dir, step, store, hash_)
+    inputs, hash_, manifest, resumed = prepare_step(cfg, base_dir, step, upstream, store=store, label=label)
     step_dir = io.join(base_dir, step.dir)
-    manifest = read_manifest(step_dir)
     log = lambda message: print(f"[{label}] {step.name}: {message}", flush=True)
     if _is_done(base_dir, step, manifest, hash_):
         log(f"skipped, finished earlier ({summary_line(manifest.get('counts', {}))})")
         return manifest
-    if manifest is not None and manifest.get("hash") != hash_:
-        # Config or upstream changed: rows already written were made from other inputs.
-        log("inputs changed, clearing its outputs")
-        clear_outputs(base_dir, step)
-        resumed = False
-    else:
-        resumed = manifest is not None or _has_output(step_dir)
     started = time.time()
     record = {"step": step.name, "hash": hash_, "inputs": inputs, "started": started}
     if step.skip is not None and (reason := step.skip(cfg)) is not None:

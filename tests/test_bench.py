@@ -352,6 +352,28 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
     assert summary["methods"]["edit"]["benchmarks"]["hard"]["n"] == 6
 
 
+def test_a_seeds_lora_students_are_evaluated_on_one_engine(tmp_path, ray_local, tiny_model_dir, capsys):
+    """zero-shot, std-cot and edit of one seed, LoRA students on vLLM: the bench trains the three cells first,
+    then one engine of the base answers all three students' questions (each student's adapter per request);
+    each cell's own eval step finds its answers and starts no engine."""
+    from edit_ray.bench import cell_dir, run_bench
+
+    cfg = load_config(None, [
+        f"run.dir={tmp_path / 'bench'}", "run.name=bench", f"student.model={tiny_model_dir}", "student.lora.r=4",
+        "teacher.engine.kind=program", "data.synthetic.tasks=[boolean_expressions]", "data.synthetic.n_per_task=10",
+        "sft.max_steps=1", "sft.batch_size=2", "sft.max_length=256", "krsl.max_steps=1", "krsl.batch_size=2",
+        "krsl.max_length=256", "eval.engine.max_tokens=8", "eval.engine.max_model_len=512",
+        "eval.engine.enforce_eager=true", "eval.benchmarks=[{name: ind, n_per_task: 2}]", "bench.teacher=false",
+        "bench.methods=[zero-shot, std-cot, edit]", "bench.seeds=[0]", "bench.resamples=100", "resources.num_cpus=8"])
+    summary = run_bench(cfg)
+    assert summary["cells_run"] == 3
+    assert "[bench] seed 0: zero-shot, std-cot, edit answered on one engine (6 answers" in capsys.readouterr().out
+    for method in ("zero-shot", "std-cot", "edit"):
+        evaluated = io.read_json(io.join(cell_dir(cfg, 0, method), "eval", "summary.json"))
+        assert [(e["methods"], e["answers"], e["resumed"]) for e in evaluated["engines"]] == [([method], 2, 2)]
+        assert summary["methods"][method]["benchmarks"]["ind"]["n"] == 2
+
+
 def test_std_cot_long_without_edit_in_the_grid_needs_a_finished_edit_cell(tmp_path):
     from edit_ray.bench import cell_dir, grid
 
