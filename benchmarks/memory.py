@@ -1,11 +1,11 @@
 """Peak memory of generation and masking as their input grows: the driver and each Ray worker process.
 
-    .venv/bin/python benchmarks/memory.py [--factor 10] [--pairs 10000] [--questions 50]
+    .venv/bin/python benchmarks/memory.py [--factor 10] [--pairs 10000] [--questions 50] [--stages mask]
 
 Each case runs a CLI in a fresh process that starts its own local Ray cluster (so nothing is shared between
 cases): `edit-ray generate` with the program teacher on ``--questions`` questions per synthetic task, and
-`edit-ray mask` on ``--pairs`` arithmetic CoT pairs (text, tokenized in the actors), each at 1x and
-``--factor``x. A sampler reads, every 0.2 s, the RSS of the CLI process (the driver) and of every process
+`edit-ray mask` on ``--pairs`` arithmetic CoT pairs (text, tokenized in the actors, ``--chunk-rows`` at a
+time), each at 1x and ``--factor``x. A sampler reads, every 0.2 s, the RSS of the CLI process (the driver) and of every process
 below it: Ray's workers and actors (process titles ``ray::...``) and Ray's own services (GCS, raylet,
 dashboard). Prints per stage the peak RSS of the driver, of the largest worker and of the services at both
 sizes, and their ratio (large / small): flat is ~1.0, linear in the input is ~factor. Last, one pathological
@@ -74,11 +74,12 @@ def generate_case(n_per_task: int, work: Path, env: dict) -> dict:
                         f"data.synthetic.n_per_task={n_per_task}"], env)
 
 
-def mask_case(pairs: list[dict], name: str, work: Path, env: dict, tokenizer: str) -> dict:
+def mask_case(pairs: list[dict], name: str, work: Path, env: dict, tokenizer: str, chunk_rows: int) -> dict:
     path = work / f"{name}.jsonl"
     path.write_text("".join(json.dumps(p) + "\n" for p in pairs))
     return run_sampled([sys.executable, "-m", "edit_ray.cli", "mask", "--pairs", str(path), "--tokenizer", tokenizer,
-                        "--out", str(work / f"{name}.parquet"), "--workers", "2", "--json"], env)
+                        "--out", str(work / f"{name}.parquet"), "--workers", "2", "--json",
+                        "--chunk-rows", str(chunk_rows)], env)
 
 
 def main() -> int:
@@ -87,7 +88,11 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=10_000, help="masking pairs at 1x")
     parser.add_argument("--questions", type=int, default=50, help="questions per synthetic task at 1x")
     parser.add_argument("--tokenizer", default="smollm2-135m-instruct")
+    parser.add_argument("--chunk-rows", type=int, default=None,
+                        help="edit-ray mask's --chunk-rows (default: --pairs, so 1x is one chunk, the large case several)")
+    parser.add_argument("--stages", default="generate,mask", help="which of generate, mask to measure")
     args = parser.parse_args()
+    chunk = args.chunk_rows or args.pairs
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TOKENIZERS_PARALLELISM": "false"}
     env.pop("RAY_ADDRESS", None)
     work = Path(tempfile.mkdtemp(prefix="er-mem-"))
@@ -95,10 +100,13 @@ def main() -> int:
     for stage, small, large in (
         ("generate (program teacher)", lambda: generate_case(args.questions, work, env),
          lambda: generate_case(args.questions * args.factor, work, env)),
-        ("mask", lambda: mask_case([arithmetic_pair(i) for i in range(args.pairs)], "small", work, env, args.tokenizer),
+        ("mask", lambda: mask_case([arithmetic_pair(i) for i in range(args.pairs)], "small", work, env, args.tokenizer,
+                                   chunk),
          lambda: mask_case([arithmetic_pair(i) for i in range(args.pairs * args.factor)], "large", work, env,
-                           args.tokenizer)),
+                           args.tokenizer, chunk)),
     ):
+        if stage.split()[0] not in args.stages.split(","):
+            continue
         a, b = small(), large()
         for r in (a, b):
             if r["rc"] != 0:
@@ -116,7 +124,7 @@ def main() -> int:
     words = " ".join(f"w{i % 997}" for i in range(50_000))  # ~100k tokens with the SmolLM2 tokenizer
     long_pair = {"pair_id": "huge", "prompt": PROMPT, "chosen": words + " The answer is 1.",
                  "rejected": words.replace("w5 ", "w6 ", 1) + " The answer is 2."}
-    r = mask_case([long_pair, arithmetic_pair(0)], "huge", work, env, args.tokenizer)
+    r = mask_case([long_pair, arithmetic_pair(0)], "huge", work, env, args.tokenizer, chunk)
     import pyarrow.parquet as pq
 
     errors = work / "huge.errors.parquet"

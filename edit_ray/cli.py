@@ -107,31 +107,33 @@ def cmd_mask(args) -> int:
         print("edit-ray mask: --pairs, --tokenizer and --out are required", file=sys.stderr)
         return 2
     return mask_command(args.pairs, tokenizer=args.tokenizer, out=args.out, as_json=args.json,
-                        num_workers=args.workers)
+                        num_workers=args.workers, chunk_rows=args.chunk_rows)
 
 
-def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False, num_workers: int = 1) -> int:
+def mask_command(pairs: str, *, tokenizer: str, out: str, as_json: bool = False, num_workers: int = 1,
+                 chunk_rows: int | None = None) -> int:
     """Writes OUT and, beside it, ``<stem>.errors.parquet``. With ``as_json`` prints exactly
     ``{"pairs": N, "errors": M, "key_fraction_chosen": x, "key_fraction_rejected": y}``.
     """
     from pathlib import Path
 
-    from edit_ray.masking.stage import mask_to_file, read_pairs
+    from edit_ray.masking.stage import iter_pairs, mask_to_file
     from edit_ray.session import ray_session
 
     if not Path(pairs).exists():
         print(f"edit-ray mask: no pairs file at {pairs}", file=sys.stderr)
         return 2
     try:
-        table, parse_errors = read_pairs(pairs)
+        next(iter_pairs(pairs, 1))  # an unreadable file or one without pair columns: said before Ray starts
     except (ValueError, OSError) as e:
         print(f"edit-ray mask: {e}", file=sys.stderr)
         return 2
     # with --json, stdout carries only the JSON line; Ray's and the stage's lines go to stderr
     quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    cfg = load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}", f"masking.num_workers={num_workers}"])
+    cfg = load_config(None, [f"resources.num_cpus={max(8, num_workers + 2)}", f"masking.num_workers={num_workers}",
+                             *([f"masking.chunk_rows={chunk_rows}"] if chunk_rows else [])])
     with quiet, ray_session(cfg):
-        result = mask_to_file(table, parse_errors, tokenizer, cfg.masking, out, quiet=as_json)
+        result = mask_to_file(pairs, tokenizer, cfg.masking, out, quiet=as_json)
     if as_json:
         print(json.dumps(result))
     return 0
@@ -346,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pair", help="pair_id to show")
     p.add_argument("--html", help="also write the rendering to this HTML file")
     p.add_argument("--workers", type=int, default=1, help="Ray Data actors")
+    p.add_argument("--chunk-rows", type=int, default=None,
+                   help="pairs read, masked and written at a time (masking.chunk_rows; memory holds one chunk)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_mask)
 

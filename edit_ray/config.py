@@ -271,6 +271,10 @@ class MaskingConfig(Section):
         "(too_long): no training max_length keeps it, and aligning it costs time and memory for nothing."
     )
     num_workers: int = Field(1, ge=1, description="Ray Data actors computing masks.")
+    chunk_rows: int = Field(
+        50_000, ge=1, description="Pairs read, masked and written at a time: the driver holds one chunk whatever "
+        "the input's size, and a killed stage resumes at its first unfinished chunk."
+    )
     batch_size: int = Field(
         4096, ge=1, description="Most pairs per map_batches call (less Ray Data overhead per pair when larger: "
         "with 2 workers on 2 cores, 1024 left the actors idle a third of the time); smaller inputs are cut into "
@@ -590,6 +594,7 @@ EXECUTION_ONLY = (
     "*.engine.api_key_env", "*.engine.max_concurrent_requests", "*.engine.max_retries", "*.engine.timeout_s",
     "*.engine.backoff_s", "*.engine.program_delay_s", "*.engine.max_batch_retries",
     "teacher.part_rows", "teacher.attempts_per_pass", "masking.num_workers", "masking.batch_size",
+    "masking.chunk_rows",
     "*.cpus_per_worker", "*.checkpoint_every", "*.keep_checkpoints", "*.log_to", "*.max_failures",
     "eval.share_base_engine", "tune.max_concurrent_trials", "resources",
 )

@@ -161,20 +161,28 @@ def read_json(path: str) -> Any:
 
 def jsonl_objects(path: str) -> Iterator[tuple[int, dict | str]]:
     """``(line number from 1, object)`` for each non-blank line of a JSONL file, or ``(n, why)`` for a line
-    that is not UTF-8, not JSON or not an object: one bad line is one bad row, the others still load."""
+    that is not UTF-8, not JSON or not an object: one bad line is one bad row, the others still load. The file
+    is read as a stream (a block at a time), so memory holds a line, not the file."""
     fs, p = filesystem(path)
     with fs.open_input_stream(p) as f:
-        data = f.read()
-    for n, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as e:
-            yield n, f"not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r})"
-            continue
-        except ValueError as e:
-            yield n, f"not valid JSON: {getattr(e, 'msg', e)}"
-            continue
-        yield n, obj if isinstance(obj, dict) else f"a JSON {type(obj).__name__}, not an object"
+        n, rest = 0, b""
+        while True:
+            block = f.read(1 << 20)
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop() if block else b""
+            for raw in lines:
+                n += 1
+                if raw.strip():
+                    yield n, _json_object(raw)
+            if not block:
+                return
 
+
+def _json_object(raw: bytes) -> dict | str:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        return f"not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r})"
+    except ValueError as e:
+        return f"not valid JSON: {getattr(e, 'msg', e)}"
+    return obj if isinstance(obj, dict) else f"a JSON {type(obj).__name__}, not an object"

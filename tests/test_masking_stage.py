@@ -98,6 +98,44 @@ def test_stage_errors_stats_and_counts(run_dir):
     assert (out / "key_fraction.png").stat().st_size > 1000
 
 
+def test_masking_in_chunks_gives_the_masks_of_one_chunk(run_dir, ray_local, pairs_jsonl, tiny_model_dir, tmp_path):
+    """chunk_rows=3: the file read, masked and written three pairs at a time gives the same tables."""
+    out, result = run_dir
+    chunked = run_masking(pairs_jsonl, str(tmp_path / "masks"), tiny_model_dir,
+                          MaskingConfig(num_workers=1, batch_size=2, chunk_rows=3))
+    assert (chunked["chunks"], chunked["resumed_chunks"], result["chunks"]) == (3, 0, 1)
+    assert {k: v for k, v in chunked.items() if k != "chunks"} == {k: v for k, v in result.items() if k != "chunks"}
+    for name in ("masks.parquet", "errors.parquet"):
+        assert io.read_table(str(tmp_path / "masks" / name)).equals(io.read_table(str(out / name)))
+    assert not (tmp_path / "masks" / "parts").exists()  # merged into masks.parquet, then deleted
+
+
+def test_kill_during_masking_resumes_at_the_first_unfinished_chunk(ray_local, tiny_model_dir, tmp_path):
+    """kill -9 of the driver once its first chunk is written: the re-run masks only the chunks the killed run
+    had not finished, and ends with the masks of an uninterrupted run."""
+    from tests_support import kill_stage_when_parts_appear
+
+    from edit_ray.config import load_config
+    from edit_ray.masking.stage import run_masks
+
+    rows = [{"pair_id": f"p{i}", "prompt": PROMPT, "chosen": GOOD[i % 3][1], "rejected": GOOD[i % 3][2]}
+            for i in range(6)]
+    overrides = [f"student.model={tiny_model_dir}", "masking.chunk_rows=2", "masking.batch_size=1"]
+    for d in ("killed", "clean"):
+        io.write_table(rows, str(tmp_path / d / "dual" / "pairs.parquet"))
+    before = kill_stage_when_parts_appear("edit_ray.masking.stage:run_masks", ray_local.get_runtime_context().gcs_address,
+                                          [*overrides, f"run.dir={tmp_path / 'killed'}"],
+                                          tmp_path / "killed" / "masks" / "parts" / "ok", id_column="pair_id")
+    assert 1 <= len(before) < 3 and not (tmp_path / "killed" / "masks" / "masks.parquet").exists()
+    resumed = run_masks(load_config(None, [*overrides, f"run.dir={tmp_path / 'killed'}"]), str(tmp_path / "killed"))
+    clean = run_masks(load_config(None, [*overrides, f"run.dir={tmp_path / 'clean'}"]), str(tmp_path / "clean"))
+    assert resumed["resumed_chunks"] == len(before) and clean["resumed_chunks"] == 0
+    assert {k: v for k, v in resumed.items() if k != "resumed_chunks"} == {
+        k: v for k, v in clean.items() if k != "resumed_chunks"}
+    masks = [io.read_table(str(tmp_path / d / "masks" / "masks.parquet")) for d in ("killed", "clean")]
+    assert masks[0].equals(masks[1]) and masks[0]["pair_id"].to_pylist() == [r["pair_id"] for r in rows]
+
+
 def test_mask_cli_json_and_show(ray_local, pairs_jsonl, tiny_model_dir, tmp_path, capsys):
     out = tmp_path / "m.parquet"
     rc = mask_command(pairs_jsonl, tokenizer=tiny_model_dir, out=str(out), as_json=True, num_workers=1)

@@ -27,9 +27,9 @@ getattr(importlib.import_module(module), name)(cfg, cfg.run.dir)
 
 
 def kill_stage_when_parts_appear(stage: str, gcs_address: str, overrides: list[str], ok_dir: Path,
-                                 timeout_s: float = 300) -> dict[str, list[str]]:
+                                 timeout_s: float = 300, id_column: str = "row_id") -> dict[str, list[str]]:
     """Run ``stage`` ("module:function") in a driver of its own, SIGKILL it as soon as its first resumable part
-    is in ``ok_dir``, and return the row ids of each part file written by then."""
+    is in ``ok_dir``, and return the row ids (``id_column``) of each part file written by then."""
     driver = subprocess.Popen([sys.executable, "-c", _STAGE_DRIVER, gcs_address, stage, *overrides],
                               env={**os.environ, "PYTHONPATH": os.getcwd()},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -40,7 +40,7 @@ def kill_stage_when_parts_appear(stage: str, gcs_address: str, overrides: list[s
     driver.send_signal(signal.SIGKILL)
     driver.wait(timeout=30)
     assert ok_dir.is_dir() and any(ok_dir.glob("*.parquet")), f"{stage} wrote no part within {timeout_s} s"
-    return part_rows(ok_dir)
+    return part_rows(ok_dir, id_column)
 
 
 # A driver process that fits one Ray Train trainer: (cfg, stage, build_trainer kwargs) pickled in a file.
@@ -111,9 +111,9 @@ def training_snapshot(out_dir: str, name: str) -> Path:
     return Path(out_dir) / "ray" / name / "checkpoint_manager_snapshot.json"
 
 
-def part_rows(ok_dir: Path) -> dict[str, list[str]]:
+def part_rows(ok_dir: Path, id_column: str = "row_id") -> dict[str, list[str]]:
     """Row ids of each part file in a parts directory."""
-    return {p.name: pq.read_table(p, columns=["row_id"]).column("row_id").to_pylist()
+    return {p.name: pq.read_table(p, columns=[id_column]).column(id_column).to_pylist()
             for p in sorted(ok_dir.glob("*.parquet"))}
 
 

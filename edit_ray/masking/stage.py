@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -341,39 +342,68 @@ def _increasing(rows: pa.Array | pa.ChunkedArray) -> bool:
 
 
 # ------------------------------------------------------------------------------------ stage layer
-def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
-    """Pairs from JSONL or Parquet as a string table (plus their ids, if any), and rows that did not parse.
+def iter_pairs(path: str, chunk_rows: int) -> Iterator[tuple[pa.Table, list[dict]]]:
+    """The pairs of a JSONL or Parquet file (or a directory of Parquet files), read as a stream ``chunk_rows``
+    rows at a time: per chunk a string table (plus the ids, if the file has them) and the rows that did not
+    parse. Yields at least one chunk (an empty table for an empty file).
 
     Raises:
-        FileNotFoundError / ValueError: the file is missing or has none of the pair columns.
+        FileNotFoundError / ValueError: the file is missing or has none of the pair columns (before any chunk).
     """
     if str(path).endswith((".jsonl", ".json")):
-        rows, errors = [], []
+        rows, errors, first, yielded = [], [], True, False
         for n, obj in io.jsonl_objects(path):
             if isinstance(obj, dict):
+                if first and not any(c in obj for c in INPUT_COLUMNS):
+                    raise ValueError(f"{path}: no pair columns; expected {sorted(INPUT_COLUMNS)}, got {sorted(obj)}")
                 rows.append(obj)
+                first = False
             else:  # not UTF-8, not JSON or not an object: an error row, the other lines still load
                 errors.append(io.error_row(f"{path}:{n}", STAGE, "bad_input", f"{path} line {n}: {obj}"))
-        ids = None
-    else:
-        source = io.read_table(path)
-        rows, errors = source.drop_columns([c for c in ID_COLUMNS if c in source.column_names]).to_pylist(), []
-        ids = source.select(list(ID_COLUMNS)) if all(c in source.column_names for c in ID_COLUMNS) else None
-    if rows and not any(c in rows[0] for c in INPUT_COLUMNS):
-        raise ValueError(f"{path}: no pair columns; expected {sorted(INPUT_COLUMNS)}, got {sorted(rows[0])}")
+            if len(rows) + len(errors) == chunk_rows:
+                yield _pairs_table(rows), errors
+                rows, errors, yielded = [], [], True
+        if rows or errors or not yielded:
+            yield _pairs_table(rows), errors
+        return
+    import pyarrow.dataset as pads
 
+    fs, p = io.filesystem(path)
+    source = pads.dataset(p, filesystem=fs, format="parquet")
+    names = source.schema.names
+    if not any(c in names for c in INPUT_COLUMNS):
+        raise ValueError(f"{path}: no pair columns; expected {sorted(INPUT_COLUMNS)}, got {sorted(names)}")
+    has_ids = all(c in names for c in ID_COLUMNS)
+    columns = [c for c in ("pair_id", "prompt", "chosen", "rejected", *(ID_COLUMNS if has_ids else ())) if c in names]
+    yielded = False
+    for batch in source.to_batches(columns=columns, batch_size=chunk_rows):
+        if batch.num_rows:
+            yield _pairs_table(batch.drop_columns([c for c in ID_COLUMNS if c in batch.schema.names]).to_pylist(),
+                               batch if has_ids else None, source.schema.metadata), []
+            yielded = True
+    if not yielded:
+        yield _pairs_table([]), []
+
+
+def _pairs_table(rows: list[dict], ids: pa.RecordBatch | None = None, metadata: dict | None = None) -> pa.Table:
     def text(v):  # keep None and non-strings visible to mask_pair; ids may be numbers in JSONL
         return v if v is None or isinstance(v, str) else json.dumps(v)
 
     table = pa.table({
-        "pair_id": [None if r.get("pair_id") is None else str(r["pair_id"]) for r in rows],
-        **{c: [text(r.get(c)) for r in rows] for c in ("prompt", "chosen", "rejected")},
+        "pair_id": pa.array([None if r.get("pair_id") is None else str(r["pair_id"]) for r in rows], pa.string()),
+        **{c: pa.array([text(r.get(c)) for r in rows], pa.string()) for c in ("prompt", "chosen", "rejected")},
     })
     if ids is not None:
         for c in ID_COLUMNS:
-            table = table.append_column(c, ids[c].cast(pa.list_(pa.int32())))
-        table = table.replace_schema_metadata(source.schema.metadata)
-    return table, errors
+            table = table.append_column(c, ids.column(c).cast(pa.list_(pa.int32())))
+        table = table.replace_schema_metadata(metadata)
+    return table
+
+
+def read_pairs(path: str) -> tuple[pa.Table, list[dict]]:
+    """All the pairs of a file in one table, and the rows that did not parse (``iter_pairs`` in one chunk)."""
+    chunks = list(iter_pairs(path, 2**31 - 1))
+    return pa.concat_tables([t for t, _ in chunks]), [e for _, errors in chunks for e in errors]
 
 
 def number_rows(pairs: pa.Table) -> pa.Table:
@@ -433,87 +463,133 @@ def mask_pairs(pairs: pa.Table, tokenizer: str, masking: MaskingConfig) -> tuple
     return collect_masks(pairs, batches)
 
 
-def key_fraction_stats(masks: pa.Table) -> dict:
-    """Fractions of key tokens per side (token-weighted over all pairs; the paper reports about 4.7%)."""
-    def frac(side: str) -> float:
-        total = int(np.sum(_lengths(masks, side)))
-        return int(np.sum(masks[f"n_key_{side}"].to_numpy())) / total if total else 0.0
+class KeyFractions:
+    """Key tokens per side, summed chunk by chunk: the token-weighted fractions (the paper reports about
+    4.7%) and a histogram of the per-pair fractions, without holding the masks."""
 
-    return {"key_fraction_chosen": frac("chosen"), "key_fraction_rejected": frac("rejected")}
+    BINS = np.linspace(0, 1, 21)
+
+    def __init__(self):
+        self.key = {"chosen": 0, "rejected": 0}
+        self.tokens = {"chosen": 0, "rejected": 0}
+        self.hist = {"chosen": np.zeros(20, np.int64), "rejected": np.zeros(20, np.int64)}
+
+    def add(self, masks: pa.Table) -> None:
+        for side in ("chosen", "rejected"):
+            n_key = masks[f"n_key_{side}"].to_numpy(zero_copy_only=False).astype(np.int64)
+            lengths = pc.list_value_length(masks[f"{side}_ids"]).to_numpy(zero_copy_only=False).astype(np.int64)
+            self.key[side] += int(n_key.sum())
+            self.tokens[side] += int(lengths.sum())
+            self.hist[side] += np.histogram(n_key / np.maximum(lengths, 1), bins=self.BINS)[0]
+
+    def stats(self) -> dict:
+        return {f"key_fraction_{side}": self.key[side] / self.tokens[side] if self.tokens[side] else 0.0
+                for side in ("chosen", "rejected")}
+
+    def plot(self, path: str) -> None:
+        """Histogram of the per-pair fraction of key tokens on each side."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for side, color in (("chosen", "tab:green"), ("rejected", "tab:red")):
+            ax.stairs(self.hist[side], self.BINS, fill=True, alpha=0.6, color=color,
+                      label=f"{side} (correct CoT)" if side == "chosen" else f"{side} (wrong CoT)")
+        ax.set_xlabel("fraction of key tokens per response")
+        ax.set_ylabel("pairs")
+        ax.legend()
+        fig.tight_layout()
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
 
 
-def _lengths(masks: pa.Table, side: str) -> np.ndarray:
-    return pc.list_value_length(masks[f"{side}_ids"]).to_numpy(zero_copy_only=False).astype(np.int64)
+def mask_file(pairs_path: str, masks_path: str, errors_path: str, tokenizer: str, masking: MaskingConfig,
+              parts_dir: str, quiet: bool = False) -> tuple[dict, KeyFractions, list[dict]]:
+    """Mask the pairs of a file ``masking.chunk_rows`` at a time (the driver holds one chunk, whatever the
+    file's size). Each chunk's masks and errors go to ``parts_dir`` as it finishes, so a killed run resumes at
+    the first unfinished chunk; at the end the parts are streamed into ``masks_path`` and ``errors_path``
+    and deleted. Ray must be initialised by the caller.
 
+    Returns:
+        ``(counts, key fractions, error rows)``; counts are ``{"in", "ok", "pairs", "errors",
+        "key_fraction_chosen", "key_fraction_rejected", "chunks", "resumed_chunks"}`` (ok = pairs = pairs
+        masked; resumed_chunks: finished by an earlier, killed run and not masked again).
+    """
+    import pyarrow.parquet as pq
 
-def plot_key_fractions(masks: pa.Table, path: str) -> None:
-    """Histogram of the per-pair fraction of key tokens on each side."""
-    import matplotlib
+    from edit_ray.teacher import parts
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    fs, p = io.filesystem(pairs_path)
+    info = fs.get_file_info(p)
+    if info.type == io.pafs.FileType.NotFound:
+        raise FileNotFoundError(f"no pairs file at {pairs_path}")
+    settings = masking.model_dump(mode="json", exclude={"num_workers", "batch_size"})  # what the masks depend on
+    parts.claim(parts_dir, parts.fingerprint(tokenizer, settings, info.size, info.mtime_ns), restart_on_change=True)
+    chunks, resumed = [], 0
+    for k, (pairs, parse_errors) in enumerate(iter_pairs(pairs_path, masking.chunk_rows)):
+        names = {sub: io.join(parts_dir, sub, f"chunk-{k:06d}.parquet") for sub in ("ok", "errors")}
+        chunks.append(names)
+        if io.exists(names["ok"]):  # finished before a kill; written last, after its errors
+            resumed += 1
+            continue
+        masks, errors = mask_pairs(pairs, tokenizer, masking)
+        io.write_errors(parse_errors + errors, names["errors"])
+        io.write_table(masks, names["ok"])
+        if k > 0 or pairs.num_rows + len(parse_errors) == masking.chunk_rows:  # a file of several chunks
+            print(f"[{STAGE}] chunk {k + 1}: {pairs.num_rows + len(parse_errors)} pairs", flush=True)
 
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for side, color in (("chosen", "tab:green"), ("rejected", "tab:red")):
-        n_key = masks[f"n_key_{side}"].to_numpy()
-        lengths = _lengths(masks, side)
-        ax.hist(n_key / np.maximum(lengths, 1), bins=20, range=(0, 1), alpha=0.6, color=color,
-                label=f"{side} (correct CoT)" if side == "chosen" else f"{side} (wrong CoT)")
-    ax.set_xlabel("fraction of key tokens per response")
-    ax.set_ylabel("pairs")
-    ax.legend()
-    fig.tight_layout()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _write_outputs(masks: pa.Table, errors: list[dict], n_in: int, tokenizer: str, masking: MaskingConfig,
-                   masks_path: str, errors_path: str, quiet: bool = False) -> dict:
+    fractions, errors, n_ok = KeyFractions(), [], 0
     meta = {_TOKENIZER_KEY: tokenizer.encode(), b"edit_ray.masking": masking.model_dump_json().encode()}
-    io.write_table(masks.replace_schema_metadata(meta), masks_path)
+    fs_out, out = io.filesystem(masks_path)
+    fs_out.create_dir(out.rsplit("/", 1)[0], recursive=True)
+    with pq.ParquetWriter(out + ".tmp", OUTPUT_SCHEMA.with_metadata(meta), filesystem=fs_out) as writer:
+        for names in chunks:
+            masks = io.read_table(names["ok"])
+            writer.write_table(masks.cast(OUTPUT_SCHEMA.with_metadata(meta)))
+            fractions.add(masks)
+            n_ok += masks.num_rows
+            errors += io.read_rows(names["errors"])
+    fs_out.move(out + ".tmp", out)
     io.write_errors(errors, errors_path)
-    stats = key_fraction_stats(masks)
-    io.report_counts(STAGE, n_in, masks.num_rows, len(errors),
-                     extra={k: round(v, 4) for k, v in stats.items()}, quiet=quiet)
-    return {"pairs": masks.num_rows, "errors": len(errors), **stats}
+    io.remove(parts_dir)
+    stats = fractions.stats()
+    n_in = n_ok + len(errors)
+    io.report_counts(STAGE, n_in, n_ok, len(errors), extra={k: round(v, 4) for k, v in stats.items()}, quiet=quiet)
+    return ({"in": n_in, "ok": n_ok, "pairs": n_ok, "errors": len(errors), **stats, "chunks": len(chunks),
+             "resumed_chunks": resumed}, fractions, errors)
 
 
 def run_masking(pairs_path: str, out_dir: str, tokenizer: str, masking: MaskingConfig) -> dict:
-    """The masking stage of a run: ``out_dir/{masks.parquet, errors.parquet, stats.json, key_fraction.png}``.
-
-    Ray must be initialised by the caller.
+    """The masking stage of a run: ``out_dir/{masks.parquet, errors.parquet, stats.json, key_fraction.png}``
+    (``mask_file``, resumable from ``out_dir/parts``). Ray must be initialised by the caller.
 
     Returns:
-        ``{"in", "ok", "pairs", "errors", "key_fraction_chosen", "key_fraction_rejected"}`` (ok = pairs masked).
+        ``mask_file``'s counts.
     """
-    pairs, parse_errors = read_pairs(pairs_path)
-    masks, errors = mask_pairs(pairs, tokenizer, masking)
-    errors = parse_errors + errors
-    n_in = pairs.num_rows + len(parse_errors)
-    result = {"in": n_in, "ok": masks.num_rows,
-              **_write_outputs(masks, errors, n_in, tokenizer, masking, io.join(out_dir, "masks.parquet"),
-                               io.join(out_dir, "errors.parquet"))}
+    result, fractions, errors = mask_file(pairs_path, io.join(out_dir, "masks.parquet"),
+                                          io.join(out_dir, "errors.parquet"), tokenizer, masking,
+                                          io.join(out_dir, "parts"))
     reasons = {r: sum(e["reason"] == r for e in errors) for r in sorted({e["reason"] for e in errors})}
-    io.write_json({**result, "errors_by_reason": reasons, "tokenizer": tokenizer,
-                   "masking": masking.model_dump()},
+    io.write_json({**result, "errors_by_reason": reasons, "tokenizer": tokenizer, "masking": masking.model_dump()},
                   io.join(out_dir, "stats.json"))
-    plot_key_fractions(masks, os.path.join(out_dir, "key_fraction.png"))
+    fractions.plot(os.path.join(out_dir, "key_fraction.png"))
     return result
 
 
-def mask_to_file(table: pa.Table, parse_errors: list[dict], tokenizer: str, masking: MaskingConfig, out: str,
-                 quiet: bool = False) -> dict:
-    """``edit-ray mask``'s masking: the pairs of ``table`` (from ``read_pairs``, with its ``parse_errors``)
-    into ``out`` and, beside it, ``<stem>.errors.parquet``. Ray must be initialised by the caller.
+def mask_to_file(pairs_path: str, tokenizer: str, masking: MaskingConfig, out: str, quiet: bool = False) -> dict:
+    """``edit-ray mask``'s masking: the pairs of ``pairs_path`` into ``out`` and, beside it,
+    ``<stem>.errors.parquet`` (``mask_file``). Ray must be initialised by the caller.
 
     Returns:
         Exactly ``{"pairs": N, "errors": M, "key_fraction_chosen": x, "key_fraction_rejected": y}``.
     """
-    masks, errors = mask_pairs(table, tokenizer, masking)
     stem = str(out).removesuffix(".parquet")
-    return _write_outputs(masks, parse_errors + errors, table.num_rows + len(parse_errors), tokenizer, masking, out,
-                          stem + ".errors.parquet", quiet=quiet)
+    result, _, _ = mask_file(pairs_path, out, stem + ".errors.parquet", tokenizer, masking, stem + ".parts",
+                             quiet=quiet)
+    return {k: result[k] for k in ("pairs", "errors", "key_fraction_chosen", "key_fraction_rejected")}
 
 
 def run_masks(cfg, run_dir: str) -> dict:
