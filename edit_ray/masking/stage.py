@@ -540,6 +540,7 @@ def mask_file(pairs_path: str, masks_path: str, errors_path: str, tokenizer: str
         io.write_table(masks, names["ok"])
         if k > 0 or pairs.num_rows + len(parse_errors) == masking.chunk_rows:  # a file of several chunks
             print(f"[{STAGE}] chunk {k + 1}: {pairs.num_rows + len(parse_errors)} pairs", flush=True)
+        pairs = masks = None  # before the next chunk is read, and before the merge below
 
     fractions, errors, n_ok = KeyFractions(), [], 0
     meta = {_TOKENIZER_KEY: tokenizer.encode(), b"edit_ray.masking": masking.model_dump_json().encode()}
