@@ -183,11 +183,21 @@ def accuracy_section(run_dir: str, summary: dict | None) -> Section:
 
     for note in summary.get("notes", []):
         sec.text(f"Note: {note}")
+    if summary.get("engines"):
+        sec.text("Answered by: " + "; ".join(_engine_line(e) for e in summary["engines"]) + ".")
     errors = {m: sum(v.get("errors", 0) for v in summary["methods"][m]["benchmarks"].values()) for m in methods}
     if any(errors.values()):
         sec.text("Generation errors (counted as wrong, listed in eval/errors.parquet): "
                  + ", ".join(f"{_label(m)} {e}" for m, e in errors.items() if e) + ".")
     return sec
+
+
+def _engine_line(engine: dict) -> str:
+    """One engine of eval/summary.json's ``engines`` in words."""
+    model = posixpath.basename(str(engine["model"]).rstrip("/")) or engine["model"]
+    who = ", ".join(_label(m) for m in engine["methods"])
+    shared = " (each student a LoRA adapter of that model, loaded per request)" if len(engine["methods"]) > 1 else ""
+    return f"a {engine['kind']} engine of {model} for {who}{shared}"
 
 
 def task_section(run_dir: str, summary: dict | None) -> Section:

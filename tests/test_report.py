@@ -34,6 +34,8 @@ def _summary() -> dict:
     s = summarize(rows)
     s["notes"] = ["teacher: omitted (no CEP rows for held-out questions)"]
     s["settings"] = {"final_method": "edit"}
+    s["engines"] = [{"kind": "vllm", "model": "/cache/models/smollm2-135m-instruct",
+                     "methods": ["zero-shot", "edit-stage1", "edit"], "answers": 18, "resumed": 0}]
     return s
 
 
@@ -113,6 +115,8 @@ def test_report_shows_the_numbers_and_valid_pngs(run_dir):
     assert "| zero-shot | 0.0 (n=4) | 50.0 (n=2) | 25.0 |" in md
     assert "| ind | arith | 4 | 0.0 | 50.0 | 75.0 |" in md  # per task: zero-shot, edit-stage1, edit
     assert "teacher: omitted" in md
+    assert ("Answered by: a vllm engine of smollm2-135m-instruct for zero-shot, edit-stage1, edit (each student a "
+            "LoRA adapter of that model, loaded per request).") in md
     # loss: 4 SFT steps 1.75 -> 1.0 (the bad line skipped, step 4 deduplicated), KRSL nll numbers
     assert "| SFT (stage 1) | 4 | 4 | 1.7500 | 1.0000 |" in md
     assert "| KRSL (stage 2) | 3 | 3 | 0.5000 | 0.1667 |" in md
