@@ -25,7 +25,9 @@ from edit_ray.train.run import build_trainer, read_metrics
 X = -100
 STRATEGY_CASES = [("ddp", "sft"), ("ddp", "krsl"), ("fsdp2", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft"),
                   ("deepspeed", "krsl")]
-EXPORTED = {("fsdp2", "krsl"), ("deepspeed", "krsl")}  # FSDP2 full-state gather and ZeRO-3 gather, LoRA merged
+EXPORTED = {("fsdp2", "krsl"), ("deepspeed", "krsl")}
+# kill -9 and resume: DDP SFT (worker and driver killed), FSDP2 KRSL and DeepSpeed ZeRO-2 SFT (driver killed)
+RESUME_CASES = [("ddp", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft")]  # FSDP2 full-state gather and ZeRO-3 gather, LoRA merged
 STEPS = 4  # optimizer steps of each strategy case (one step per epoch: the same 4 rows every step)
 
 
@@ -112,11 +114,13 @@ def matrix(ray_local, tables, tiny_model_dir, tmp_path_factory):
         dirs[(strategy, stage)] = d = str(out / f"{strategy}-{stage}")
         cases.append({**base, "stage": stage, "dataset": stage, "train": train.model_dump(), "lora": case_lora,
                       "out_dir": d, "export_dir": os.path.join(d, "model") if (strategy, stage) in EXPORTED else None})
-    # the uninterrupted reference of the resume test: 8 rows, 2 steps per epoch, 3 epochs, LoRA dropout on
-    ref = _resume_config(tiny_model_dir)
-    dirs["resume-ref"] = str(out / "resume-ref")
-    cases.append({**base, "stage": "sft", "dataset": "sft8", "train": ref.sft.model_dump(),
-                  "lora": ref.student.lora.model_dump(), "out_dir": dirs["resume-ref"], "export_dir": None})
+    # the uninterrupted references of the resume tests: 8 rows, 2 steps per epoch, 3 epochs, LoRA dropout on
+    for strategy, stage in RESUME_CASES:
+        ref = _resume_config(tiny_model_dir, strategy)
+        dirs[("resume-ref", strategy, stage)] = d = str(out / f"resume-ref-{strategy}-{stage}")
+        cases.append({**base, "stage": stage, "dataset": "sft8" if stage == "sft" else "krsl",
+                      "train": getattr(ref, stage).model_dump(), "lora": ref.student.lora.model_dump(), "out_dir": d,
+                      "export_dir": None})
     result = TorchTrainer(
         _run_cases, train_loop_config={"cases": cases},
         scaling_config=ray.train.ScalingConfig(num_workers=2),
@@ -248,8 +252,9 @@ def test_a_stage_trained_on_other_modules_than_its_init_gets_no_adapter(tiny_mod
     assert adapter_of(full) is None
 
 
-def _resume_config(tiny_model_dir: str) -> RunConfig:
-    cfg = _config(tiny_model_dir, epochs=3, batch_size=1, grad_accum=2, checkpoint_every=1, max_failures=1)
+def _resume_config(tiny_model_dir: str, strategy: str = "ddp") -> RunConfig:
+    cfg = _config(tiny_model_dir, epochs=3, batch_size=1, grad_accum=2, checkpoint_every=1, max_failures=1,
+                  strategy=strategy)
     return cfg.model_copy(update={"student": cfg.student.model_copy(
         update={"lora": cfg.student.lora.model_copy(update={"dropout": 0.1})})})
 
@@ -276,13 +281,37 @@ def test_sigkilled_worker_and_driver_resume_from_the_step_where_they_stopped(mat
         steps = [json.loads(line)["step"] for line in f]
     assert steps == [1, 2, 3, 4, 5, 6]  # no step repeated, none skipped, across both kills
     got = read_metrics(os.path.join(out, "metrics.jsonl"))
-    want = read_metrics(os.path.join(matrix["dirs"]["resume-ref"], "metrics.jsonl"))
+    want = read_metrics(os.path.join(matrix["dirs"][("resume-ref", "ddp", "sft")], "metrics.jsonl"))
     assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)
     assert [r["lr"] for r in got] == pytest.approx([r["lr"] for r in want])
     assert os.path.exists(os.path.join(out, "model", "model.safetensors"))
     # the row whose prompt fills max_length went to the errors table, with its reason
     errors = pq.read_table(os.path.join(out, "errors.parquet")).to_pylist()
     assert [(e["row_id"], e["reason"]) for e in errors] == [("too-long", "no_response_tokens")]
+
+
+@pytest.mark.parametrize("strategy,stage,kill_at,steps", [("fsdp2", "krsl", 2, 3), ("deepspeed", "sft", 4, 6)])
+def test_sigkilled_driver_resumes_sharded_training_where_it_stopped(matrix, tables, tiny_model_dir, ray_local,
+                                                                   tmp_path, strategy, stage, kill_at, steps):
+    """kill -9 of the driver's process group after step ``kill_at`` of FSDP2 KRSL (sharded state dicts) and of
+    DeepSpeed ZeRO-2 SFT (its own checkpoint format): a new driver resumes at the next step, and every step's
+    loss equals an uninterrupted run's."""
+    from tests_support import kill_training_driver_at, kill_worker_then_hang, training_snapshot
+
+    cfg = _resume_config(tiny_model_dir, strategy)
+    out = str(tmp_path / stage)
+    kwargs = {"data_path": tables["masks" if stage == "krsl" else "sft"], "init_model": tiny_model_dir,
+              "out_dir": out, "name": "resume"}
+    faults = {"after_step": kill_worker_then_hang(-1, kill_at, tmp_path, training_snapshot(out, "resume"))}
+    kill_training_driver_at(cfg, stage, {**kwargs, "loop_overrides": faults},
+                            ray_local.get_runtime_context().gcs_address, kill_at, tmp_path)
+    assert build_trainer(cfg, stage, **kwargs).fit().error is None  # the restarted driver
+
+    with open(os.path.join(out, "metrics.jsonl")) as f:
+        assert [json.loads(line)["step"] for line in f] == list(range(1, steps + 1))  # none repeated or skipped
+    got = read_metrics(os.path.join(out, "metrics.jsonl"))
+    want = read_metrics(os.path.join(matrix["dirs"][("resume-ref", strategy, stage)], "metrics.jsonl"))
+    assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)
 
 
 @pytest.mark.parametrize("sink", ["mlflow", "tensorboard"])
