@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -544,8 +545,8 @@ def mask_file(pairs_path: str, masks_path: str, errors_path: str, tokenizer: str
 
     fractions, errors, n_ok = KeyFractions(), [], 0
     meta = {_TOKENIZER_KEY: tokenizer.encode(), b"edit_ray.masking": masking.model_dump_json().encode()}
+    io.makedirs(posixpath.dirname(masks_path))
     fs_out, out = io.filesystem(masks_path)
-    fs_out.create_dir(out.rsplit("/", 1)[0], recursive=True)
     with pq.ParquetWriter(out + ".tmp", OUTPUT_SCHEMA.with_metadata(meta), filesystem=fs_out) as writer:
         for names in chunks:
             masks = io.read_table(names["ok"])
