@@ -146,7 +146,7 @@ def run_cell(cfg: RunConfig, seed: int, method: str) -> dict:
     if record:
         return {**record, "ran": False}
     t0 = time.perf_counter()
-    run_pipeline(ccfg)
+    run_pipeline(ccfg, brief=True)
     stages = {s: (read_manifest(ccfg.run.dir, s) or {}).get("seconds") for s in ("teacher", "dual", "masks",
                                                                                  "sft", "krsl", "eval")}
     record = {"config_hash": cell_key(ccfg), "status": "done", "seed": seed, "method": method,
@@ -174,7 +174,7 @@ def answer_together(cfg: RunConfig, seed: int, methods: list[str]) -> None:
         ccfg = _cell_config(cfg, seed, method)
         if _done_record(ccfg):
             continue
-        run_pipeline(ccfg, until="eval")
+        run_pipeline(ccfg, until="eval", brief=True)
         run_dir = ccfg.run.dir
         prepare_stage(ccfg, "eval")
         asks.extend(eval_asks(ccfg, run_dir, default_methods(ccfg, run_dir), benchmark_sets(ccfg, run_dir)))
@@ -360,9 +360,12 @@ def _pct(x: float | None, signed: bool = False) -> str:
     return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}"
 
 
-def summary_markdown(summary: dict, plots: list[str] | None = None, run_dir: str | None = None) -> str:
-    """The summary as markdown: accuracy ± 95% t-CI per method and benchmark, then the paired differences.
-    With ``run_dir``, only the cell reports that exist there are linked (an exported grid has none)."""
+def summary_markdown(summary: dict, plots: list[str] | None = None, run_dir: str | None = None,
+                     brief: bool = False) -> str:
+    """The summary as markdown: accuracy ± 95% t-CI per method and benchmark, then the paired differences,
+    accuracy per task, the cells' wall times and links to their reports. With ``run_dir``, only the cell
+    reports that exist there are linked (an exported grid has none). ``brief``: the first two tables only
+    (what the terminal shows; summary.md has everything)."""
     methods = summary["methods"]
     benches = list(dict.fromkeys(b for m in methods.values() for b in m["benchmarks"]))
     base = methods.get(summary["baseline"])
@@ -394,6 +397,8 @@ def summary_markdown(summary: dict, plots: list[str] | None = None, run_dir: str
 
             lines.append(f"| {name} | {len(p['seeds'])} | " + " | ".join(
                 cell(p["benchmarks"][b]) if b in p["benchmarks"] else "-" for b in benches) + f" | {cell(p)} |")
+    if brief:
+        return "\n".join(lines) + "\n\n"
     tasks = [(b, t) for b in benches
              for t in sorted({t for m in methods.values() for t in m.get("tasks", {}).get(b, {})})]
     if tasks:

@@ -311,7 +311,8 @@ def bench_command(cfg: RunConfig, as_json: bool = False, summary_only: bool = Fa
     if as_json:
         print(json.dumps(summary, sort_keys=True))
     else:
-        print(summary_markdown(summary, run_dir=cfg.run.dir), end="")
+        print(summary_markdown(summary, run_dir=cfg.run.dir, brief=True), end="")
+        print("Per task, per cell, plots and each cell's report:")
         print(io.join(cfg.run.dir, "summary.md"))
     return 0
 

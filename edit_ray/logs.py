@@ -32,6 +32,10 @@ from collections.abc import Iterator
 _STAGE_LINE = re.compile(r"^\[[a-z][a-z0-9_.-]*\] ")
 _PROGRESS_BAR = re.compile(r"^[a-z][a-z0-9_.-]*:\s+\d+%\|")
 
+# The raylet's notice that a node started many worker processes: each stage's actors and each training run
+# start their own on a small machine; nothing to act on (a worker killed for memory still shows).
+_BENIGN_RAYLET = re.compile(r"PYTHON worker processes have been started on node")
+
 # Library loggers of the driver whose INFO records are chatter on a terminal (kept in driver.log).
 LIBRARY_LOGGERS = ("ray", "ray.data", "ray.llm", "ray.train", "ray.tune", "vllm", "transformers", "py.warnings")
 
@@ -123,7 +127,8 @@ def filter_worker_lines(directory: str) -> None:
         prefix = f"({name} pid={data.get('pid')}) ".replace("( ", "(")
         with open(path, "a", encoding="utf-8") as f:
             f.writelines(prefix + ln + "\n" for ln in data["lines"])
-        keep = [ln for ln in data["lines"] if data.get("pid") in ("raylet", "autoscaler") or shown(ln)]
+        keep = [ln for ln in data["lines"]
+                if (data.get("pid") in ("raylet", "autoscaler") and not _BENIGN_RAYLET.search(ln)) or shown(ln)]
         if keep:
             print_lines({**data, "lines": keep})
 

@@ -34,7 +34,7 @@ from edit_ray.evaluate import EVAL
 from edit_ray.masking.stage import MASKS
 from edit_ray.orion.rounds import EXPOSURE, REFLECT
 from edit_ray.report import REPORT
-from edit_ray.steps import Step, StepFn, clear_outputs, identity, prepare_step, run_step
+from edit_ray.steps import Step, StepFn, clear_outputs, condense_skips, identity, prepare_step, run_step
 from edit_ray.steps import read_manifest as read_step_manifest
 from edit_ray.teacher.stage import DUAL, TEACHER
 from edit_ray.train.steps import KRSL, SFT
@@ -50,7 +50,7 @@ def read_manifest(run_dir: str, name: str) -> dict | None:
 
 
 def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[str, StepFn] | None = None,
-                 until: str | None = None) -> str:
+                 until: str | None = None, brief: bool = False) -> str:
     """Run every step in order, skipping finished ones; return the path of the run's report.md.
 
     Args:
@@ -58,6 +58,8 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[
         from_stage: force this step and every later one to re-run (their outputs are deleted first).
         stages: replacements for some steps' functions ``(cfg, run_dir) -> counts`` (tests inject fakes here).
         until: stop before this step (``edit-ray bench`` trains its cells, then evaluates them together).
+        brief: the steps kept from earlier, and those the method does not run, in one line each
+            (``edit-ray bench``: its cells share their upstream steps).
 
     Raises:
         ValueError: unknown ``from_stage`` or ``until``.
@@ -74,9 +76,11 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[
         for step in steps[STAGES.index(from_stage):]:
             clear_outputs(run_dir, step)
 
+    log, flush = condense_skips("pipeline") if brief else (None, lambda: None)
     t_run = time.perf_counter()
     for step in steps:
-        run_step(cfg, run_dir, step, _upstream(run_dir, step), store=cfg.run.store)
+        run_step(cfg, run_dir, step, _upstream(run_dir, step), store=cfg.run.store, log=log)
+    flush()
     print(f"[pipeline] {'all stages' if until is None else f'stages before {until}'} done in "
           f"{time.perf_counter() - t_run:.1f}s", flush=True)
     return io.join(run_dir, "report.md")

@@ -37,6 +37,38 @@ StepFn = Callable[[RunConfig, str], dict]
 # The artifact of a step the method does not train (zero-shot's stage 1, std-cot's KRSL).
 SKIPPED = "skipped"
 
+# How run_step says what it did: (step name, what, message), ``what`` being "kept" (finished earlier),
+# "not_run" (the method has no such stage) or "ran" (starting, resuming, finished).
+StepLog = Callable[[str, str, str], None]
+
+
+def print_each(label: str) -> StepLog:
+    """A line per step and event, ``[label] step: message`` (what run_step does by default)."""
+    return lambda name, what, message: print(f"[{label}] {name}: {message}", flush=True)
+
+
+def condense_skips(label: str) -> tuple[StepLog, Callable[[], None]]:
+    """A StepLog that says the steps kept from earlier, and those not run for the method, in one line each,
+    printed before the next step that runs (and by the returned ``flush``): ``edit-ray bench`` runs every
+    cell's pipeline, whose shared upstream steps would otherwise repeat their lines in each cell."""
+    pending: dict[str, list[str]] = {"kept": [], "not_run": []}
+    heading = {"kept": "finished earlier, kept", "not_run": "not run for this method"}
+
+    def flush() -> None:
+        for what, names in pending.items():
+            if names:
+                print(f"[{label}] {heading[what]}: {', '.join(names)}", flush=True)
+                names.clear()
+
+    def log(name: str, what: str, message: str) -> None:
+        if what in pending:
+            pending[what].append(name)
+        else:
+            flush()
+            print(f"[{label}] {name}: {message}", flush=True)
+
+    return log, flush
+
 
 @dataclass(frozen=True)
 class Step:
@@ -212,7 +244,8 @@ def summary_line(counts: dict) -> str:
 
 # ------------------------------------------------------------------------------------------ runner
 def prepare_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, str | None], *,
-                 store: str | None = None, label: str = "pipeline") -> tuple[dict, str, dict | None, bool]:
+                 store: str | None = None, label: str = "pipeline", log: StepLog | None = None,
+                 ) -> tuple[dict, str, dict | None, bool]:
     """Get ``step``'s directory ready for its current inputs: linked into ``store`` (a shareable step), its
     outputs cleared when they were made from other inputs. Returns ``(inputs, hash, manifest, resumed)``:
     the manifest there (None when there is none or it was cleared) and whether earlier outputs are kept to
@@ -226,14 +259,14 @@ def prepare_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[st
     manifest = read_manifest(step_dir)
     if manifest is not None and manifest.get("hash") != hash_:
         # Config or upstream changed: rows already written were made from other inputs.
-        print(f"[{label}] {step.name}: inputs changed, clearing its outputs", flush=True)
+        (log or print_each(label))(step.name, "ran", "inputs changed, clearing its outputs")
         clear_outputs(base_dir, step)
         return inputs, hash_, None, False
     return inputs, hash_, manifest, manifest is not None or _has_output(step_dir)
 
 
 def run_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, str | None], *,
-             store: str | None = None, label: str = "pipeline") -> dict:
+             store: str | None = None, label: str = "pipeline", log: StepLog | None = None) -> dict:
     """Run ``step`` in ``base_dir`` unless it is finished with the same inputs; return its manifest.
 
     Args:
@@ -243,22 +276,23 @@ def run_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, s
             step reads besides the config, by name.
         store: a shared store directory (``run.store``) for a shareable step's outputs.
         label: the log prefix (``[pipeline]``, ``[orion.round_2]``).
+        log: how to say what happened (default: ``print_each(label)``, a line per event).
     """
-    inputs, hash_, manifest, resumed = prepare_step(cfg, base_dir, step, upstream, store=store, label=label)
+    inputs, hash_, manifest, resumed = prepare_step(cfg, base_dir, step, upstream, store=store, label=label, log=log)
     step_dir = io.join(base_dir, step.dir)
-    log = lambda message: print(f"[{label}] {step.name}: {message}", flush=True)
+    say = log or print_each(label)
     if _is_done(base_dir, step, manifest, hash_):
-        log(f"skipped, finished earlier ({summary_line(manifest.get('counts', {}))})")
+        say(step.name, "kept", f"skipped, finished earlier ({summary_line(manifest.get('counts', {}))})")
         return manifest
     started = time.time()
     record = {"step": step.name, "hash": hash_, "inputs": inputs, "started": started}
     if step.skip is not None and (reason := step.skip(cfg)) is not None:
-        log(f"not run: {reason}")
+        say(step.name, "not_run", f"not run: {reason}")
         manifest = {**record, "status": "done", "counts": {"skipped": reason}, "artifact": SKIPPED,
                     "seconds": 0.0, "finished": started}
         io.write_json(manifest, io.join(step_dir, "manifest.json"))
         return manifest
-    log("resuming" if resumed else "starting")
+    say(step.name, "ran", "resuming" if resumed else "starting")
     io.write_json({**record, "status": "running"}, io.join(step_dir, "manifest.json"))
     t0 = time.perf_counter()
     counts = step.run(cfg, base_dir) or {}
@@ -269,5 +303,5 @@ def run_step(cfg: RunConfig, base_dir: str, step: Step, upstream: Mapping[str, s
     manifest = {**record, "status": "done", "counts": counts, "artifact": artifact, "seconds": seconds,
                 "finished": time.time()}
     io.write_json(manifest, io.join(step_dir, "manifest.json"))
-    log(f"finished in {seconds:.1f}s ({summary_line(counts)})")
+    say(step.name, "ran", f"finished in {seconds:.1f}s ({summary_line(counts)})")
     return manifest

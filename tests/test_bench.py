@@ -308,6 +308,11 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
     assert all(len(t) == summary["methods"]["std-cot"]["benchmarks"]["ind"]["n"] for t in teacher)
     assert summary["methods"]["teacher"]["benchmarks"]["ind"]["per_seed"] == [sum(t) / len(t) for t in teacher]
     md = (tmp_path / "bench" / "summary.md").read_text()
+    from edit_ray.bench import summary_markdown  # the terminal's: the two headline tables of summary.md
+
+    brief = summary_markdown(summary, brief=True)
+    assert md.startswith(brief.rstrip("\n")) and "| edit-vs-std-cot | 2 |" in brief
+    assert "Accuracy per task" in md and "Accuracy per task" not in brief and "| cell |" not in brief
     assert "| teacher (reference) | 2 |" in md and "[seed-0/edit](seed-0/edit/report.html)" in md
     assert summary["cells"]["seed-1/zero-shot"]["shared_with"] == "seed-0/zero-shot"
     # evaluated once, it stands for both seeds without a seed spread (no CI), and the table says so
@@ -353,9 +358,9 @@ def test_bench_grid_shares_steps_resumes_after_a_kill_and_reevaluates_only(tmp_p
 
 
 def test_a_seeds_lora_students_are_evaluated_on_one_engine(tmp_path, ray_local, tiny_model_dir, capsys):
-    """zero-shot, std-cot and edit of one seed, LoRA students on vLLM: the bench trains the three cells first,
-    then one engine of the base answers all three students' questions (each student's adapter per request);
-    each cell's own eval step finds its answers and starts no engine."""
+    """zero-shot and edit-stage1 of one seed, LoRA students on vLLM: the bench trains the edit-stage1 cell first,
+    then one engine of the base answers both students' questions (the trained adapter per request); each
+    cell's own eval step finds its answers and starts no engine."""
     from edit_ray.bench import cell_dir, run_bench
 
     cfg = load_config(None, [
@@ -364,11 +369,12 @@ def test_a_seeds_lora_students_are_evaluated_on_one_engine(tmp_path, ray_local, 
         "sft.max_steps=1", "sft.batch_size=2", "sft.max_length=256", "krsl.max_steps=1", "krsl.batch_size=2",
         "krsl.max_length=256", "eval.engine.max_tokens=8", "eval.engine.max_model_len=512",
         "eval.engine.enforce_eager=true", "eval.benchmarks=[{name: ind, n_per_task: 2}]", "bench.teacher=false",
-        "bench.methods=[zero-shot, std-cot, edit]", "bench.seeds=[0]", "bench.resamples=100", "resources.num_cpus=8"])
+        "eval.share_base_engine=true", "bench.methods=[zero-shot, edit-stage1]", "bench.baseline=zero-shot", "bench.seeds=[0]", "bench.resamples=100",
+        "resources.num_cpus=8"])
     summary = run_bench(cfg)
-    assert summary["cells_run"] == 3
-    assert "[bench] seed 0: zero-shot, std-cot, edit answered on one engine (6 answers" in capsys.readouterr().out
-    for method in ("zero-shot", "std-cot", "edit"):
+    assert summary["cells_run"] == 2
+    assert "[bench] seed 0: zero-shot, edit-stage1 answered on one engine (4 answers" in capsys.readouterr().out
+    for method in ("zero-shot", "edit-stage1"):
         evaluated = io.read_json(io.join(cell_dir(cfg, 0, method), "eval", "summary.json"))
         assert [(e["methods"], e["answers"], e["resumed"]) for e in evaluated["engines"]] == [([method], 2, 2)]
         assert summary["methods"][method]["benchmarks"]["ind"]["n"] == 2

@@ -247,28 +247,13 @@ def test_data_stage_writes_questions_and_errors_and_counts(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------------------- the real tiny run
-TINY_OVERRIDES = [
-    "data.synthetic.tasks=[boolean_expressions,multistep_arithmetic]",
-    "data.synthetic.n_per_task=5",
-    "teacher.engine.kind=program",
-    "student.model=tiny-llama-test",
-    "student.lora.r=4",
-    "sft.max_steps=2", "sft.batch_size=2", "sft.max_length=256",
-    "krsl.max_steps=1", "krsl.batch_size=2", "krsl.max_length=256",
-    "eval.methods=[base, sft, krsl]",  # three LoRA students of one base: one engine (eval.share_base_engine)
-    "eval.engine.max_tokens=16",
-    "eval.engine.max_model_len=512",
-    "eval.engine.enforce_eager=true",  # compiling the graph costs more than 16 tokens gain
-    "eval.benchmarks=[{name: ind, n_per_task: 2}]",
-]
-
-
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, ray_local, tiny_model_dir):
-    run_dir = str(tmp_path_factory.mktemp("pipeline") / "run")
-    cfg = load_config(None, [f"run.dir={run_dir}", *TINY_OVERRIDES])
-    report = pipeline.run_pipeline(cfg)
-    return cfg, report, manifests(run_dir)
+def tiny_run(tiny_pipeline_job, ray_local):
+    """The session's tiny pipeline run (conftest.py: submitted as a Ray job; tests/test_jobs.py checks the
+    job itself): its config, report path and manifests. The tests below re-run it in this process."""
+    cfg, job = tiny_pipeline_job["cfg"], tiny_pipeline_job["job"]
+    assert job.returncode == 0, (job.stdout + job.stderr)[-4000:]
+    return cfg, io.join(cfg.run.dir, "report.md"), manifests(cfg.run.dir)
 
 
 @pytest.mark.slow
@@ -305,27 +290,6 @@ def test_tiny_pipeline_second_run_skips_everything(tiny_run, capsys):
 
 
 @pytest.mark.slow
-def test_tiny_pipeline_from_eval_reruns_eval_and_report_only(tiny_run):
-    """Re-run from eval with one engine per student (each on its merged model): the same answers as the
-    first run's one engine serving the three students as LoRA adapters of their base."""
-    cfg, _, before = tiny_run
-    shared = io.read_rows(io.join(cfg.run.dir, "eval", "eval.parquet"))
-    cfg = cfg.model_copy(update={"eval": cfg.eval.model_copy(update={"share_base_engine": False})})
-    pipeline.run_pipeline(cfg, from_stage="eval")
-    after = manifests(cfg.run.dir)
-    engines = io.read_json(io.join(cfg.run.dir, "eval", "summary.json"))["engines"]
-    assert [e["methods"] for e in engines] == [["zero-shot"], ["edit-stage1"], ["edit"]]
-    assert io.read_rows(io.join(cfg.run.dir, "eval", "eval.parquet")) == shared
-    assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft", "krsl"))
-    assert all(after[s]["finished"] > before[s]["finished"] for s in ("eval", "report"))
-    # --from deleted the evaluation's answers too: every part was written again, none kept from before
-    written = [os.path.getmtime(p) for p in glob.glob(io.join(cfg.run.dir, "eval", "parts", "*", "ok", "*.parquet"))]
-    assert written and min(written) > before["eval"]["finished"]
-    assert after["eval"]["counts"] == before["eval"]["counts"]
-    assert io.exists(io.join(cfg.run.dir, "krsl", "model", "config.json"))
-
-
-@pytest.mark.slow
 def test_tiny_pipeline_resumes_an_interrupted_teacher_stage(tiny_run):
     """Half of the teacher's finished rows survive a "crash" (manifest and final table gone): the re-run
     generates only the missing half, ends with the same table, and so leaves every later stage finished."""
@@ -348,6 +312,29 @@ def test_tiny_pipeline_resumes_an_interrupted_teacher_stage(tiny_run):
     assert io.read_table(io.join(run_dir, "teacher", "cots.parquet")).equals(cots_before)
     assert after["teacher"]["artifact"] == before["teacher"]["artifact"]
     assert all(after[s] == before[s] for s in STAGES if s != "teacher")
+
+
+@pytest.mark.slow
+def test_tiny_pipeline_from_eval_reruns_eval_and_report_only(tiny_run):
+    """Re-run from eval of the KRSL student alone on an engine of its merged model: the same answers as the
+    first run's one engine gave it as a LoRA adapter of its base (two stages' adapters stacked). It changes
+    eval's settings, so it comes last of the tests on this run."""
+    cfg, _, _ = tiny_run
+    before = manifests(cfg.run.dir)  # the teacher test above re-ran the teacher
+    shared = [r for r in io.read_rows(io.join(cfg.run.dir, "eval", "eval.parquet")) if r["method"] == "edit"]
+    cfg = cfg.model_copy(update={"eval": cfg.eval.model_copy(update={"share_base_engine": False, "methods": ["krsl"]})})
+    pipeline.run_pipeline(cfg, from_stage="eval")
+    after = manifests(cfg.run.dir)
+    engines = io.read_json(io.join(cfg.run.dir, "eval", "summary.json"))["engines"]
+    assert [e["methods"] for e in engines] == [["edit"]] and engines[0]["model"] != resolve(cfg.student.model)
+    assert io.read_rows(io.join(cfg.run.dir, "eval", "eval.parquet")) == shared
+    assert all(after[s] == before[s] for s in ("data", "teacher", "dual", "masks", "sft", "krsl"))
+    assert all(after[s]["finished"] > before[s]["finished"] for s in ("eval", "report"))
+    # --from deleted the evaluation's answers too: every part was written again, none kept from before
+    written = [os.path.getmtime(p) for p in glob.glob(io.join(cfg.run.dir, "eval", "parts", "*", "ok", "*.parquet"))]
+    assert written and min(written) > before["eval"]["finished"]
+    assert after["eval"]["counts"]["ok"] == len(shared)
+    assert io.exists(io.join(cfg.run.dir, "krsl", "model", "config.json"))
 
 
 def test_runs_sharing_a_store_reuse_each_others_finished_stages(tmp_path):

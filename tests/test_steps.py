@@ -6,7 +6,7 @@ import pytest
 
 from edit_ray import io
 from edit_ray.config import is_execution_only, load_config, result_values
-from edit_ray.steps import SKIPPED, Step, clear_outputs, identity, read_manifest, run_step
+from edit_ray.steps import SKIPPED, Step, clear_outputs, condense_skips, identity, read_manifest, run_step
 
 
 def counting_step(calls: list[int], reads=("krsl.lr",), skip=None) -> Step:
@@ -33,6 +33,31 @@ def test_a_finished_step_is_skipped_and_a_changed_one_cleared_and_rerun(tmp_path
     assert changed["hash"] != first["hash"] and len(calls) == 2 and not io.exists(io.join(base, "x", "stale.json"))
     lr = load_config(None, ["krsl.lr=1e-3"])
     assert run_step(lr, base, counting_step(calls), {"up": "b"})["hash"] != changed["hash"] and len(calls) == 3
+
+
+def test_condensed_log_says_kept_and_not_run_steps_in_one_line_each_before_the_next_that_runs(tmp_path, capsys):
+    """edit-ray bench's cells: the steps a cell shares with finished ones, and those its method does not run,
+    are one line each, printed before the next step that runs, in the order they came."""
+    def step(name: str, skip=None) -> Step:
+        def run(cfg, base):
+            io.write_json({}, io.join(base, name, "out.json"))
+            return {"in": 1, "ok": 1, "errors": 0}
+        return Step(name, run, reads=(), outputs=(name,), done=f"{name}/out.json", skip=skip)
+
+    cfg, base = load_config(None, []), str(tmp_path)
+    a, b, y = step("a"), step("b"), step("y")
+    never = step("m", skip=lambda c: "no such stage for this method")
+    for s in (a, b):  # finished once: kept below
+        run_step(cfg, base, s, {})
+    capsys.readouterr()
+    log, flush = condense_skips("pipeline")
+    for s in (a, b, never, y, never):
+        run_step(cfg, base, s, {}, log=log)
+    flush()
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == ["[pipeline] finished earlier, kept: a, b", "[pipeline] not run for this method: m",
+                       "[pipeline] y: starting"]
+    assert out[3].startswith("[pipeline] y: finished in ") and out[4:] == ["[pipeline] finished earlier, kept: m"]
 
 
 def test_an_execution_only_setting_changes_no_hash_and_its_values_are_not_recorded(tmp_path):

@@ -25,9 +25,9 @@ from edit_ray.train.run import build_trainer, read_metrics
 X = -100
 STRATEGY_CASES = [("ddp", "sft"), ("ddp", "krsl"), ("fsdp2", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft"),
                   ("deepspeed", "krsl")]
-EXPORTED = {("fsdp2", "krsl"), ("deepspeed", "krsl")}
-# kill -9 and resume: DDP SFT (worker and driver killed), FSDP2 KRSL and DeepSpeed ZeRO-2 SFT (driver killed)
-RESUME_CASES = [("ddp", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft")]  # FSDP2 full-state gather and ZeRO-3 gather, LoRA merged
+EXPORTED = {("fsdp2", "krsl"), ("deepspeed", "krsl")}  # FSDP2 full-state gather and ZeRO-3 gather, LoRA merged
+# kill -9 of a worker and of the driver, then resume: DDP SFT, FSDP2 KRSL and DeepSpeed ZeRO-2 SFT
+RESUME_CASES = [("ddp", "sft"), ("fsdp2", "krsl"), ("deepspeed", "sft")]
 STEPS = 4  # optimizer steps of each strategy case (one step per epoch: the same 4 rows every step)
 
 
@@ -259,52 +259,25 @@ def _resume_config(tiny_model_dir: str, strategy: str = "ddp") -> RunConfig:
         update={"lora": cfg.student.lora.model_copy(update={"dropout": 0.1})})})
 
 
-def test_sigkilled_worker_and_driver_resume_from_the_step_where_they_stopped(matrix, tables, tiny_model_dir,
-                                                                             ray_local, tmp_path):
-    """kill -9, twice: rank 0's Train worker SIGKILLs itself after step 2 (FailureConfig restarts the worker
-    group from the step-2 checkpoint), then the driver's whole process group is SIGKILLed after step 4; a new
-    driver with the same name resumes from step 4. Steps 1..6 each run once, and their losses equal an
-    uninterrupted run (the matrix's resume-ref case)."""
-    from tests_support import kill_training_driver_at, kill_worker_then_hang, training_snapshot
-
-    cfg = _resume_config(tiny_model_dir)
-    out = str(tmp_path / "sft")
-    kwargs = {"data_path": tables["sft"], "init_model": tiny_model_dir, "out_dir": out, "name": "resume"}
-    faults = {"after_step": kill_worker_then_hang(2, 4, tmp_path, training_snapshot(out, "resume"))}
-    kill_training_driver_at(cfg, "sft", {**kwargs, "loop_overrides": faults},
-                            ray_local.get_runtime_context().gcs_address, 4, tmp_path)
-    assert (tmp_path / "at-step-2").exists()  # the worker died after step 2, and training went on to step 4
-    result = build_trainer(cfg, "sft", **kwargs).fit()  # the restarted driver
-    assert result.error is None
-
-    with open(os.path.join(out, "metrics.jsonl")) as f:
-        steps = [json.loads(line)["step"] for line in f]
-    assert steps == [1, 2, 3, 4, 5, 6]  # no step repeated, none skipped, across both kills
-    got = read_metrics(os.path.join(out, "metrics.jsonl"))
-    want = read_metrics(os.path.join(matrix["dirs"][("resume-ref", "ddp", "sft")], "metrics.jsonl"))
-    assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)
-    assert [r["lr"] for r in got] == pytest.approx([r["lr"] for r in want])
-    assert os.path.exists(os.path.join(out, "model", "model.safetensors"))
-    # the row whose prompt fills max_length went to the errors table, with its reason
-    errors = pq.read_table(os.path.join(out, "errors.parquet")).to_pylist()
-    assert [(e["row_id"], e["reason"]) for e in errors] == [("too-long", "no_response_tokens")]
-
-
-@pytest.mark.parametrize("strategy,stage,kill_at,steps", [("fsdp2", "krsl", 2, 3), ("deepspeed", "sft", 4, 6)])
-def test_sigkilled_driver_resumes_sharded_training_where_it_stopped(matrix, tables, tiny_model_dir, ray_local,
-                                                                   tmp_path, strategy, stage, kill_at, steps):
-    """kill -9 of the driver's process group after step ``kill_at`` of FSDP2 KRSL (sharded state dicts) and of
-    DeepSpeed ZeRO-2 SFT (its own checkpoint format): a new driver resumes at the next step, and every step's
-    loss equals an uninterrupted run's."""
+@pytest.mark.parametrize("strategy,stage,worker_step,driver_step,steps", [
+    ("ddp", "sft", 2, 4, 6), ("fsdp2", "krsl", 1, 2, 3), ("deepspeed", "sft", 2, 4, 6)])
+def test_sigkilled_worker_and_driver_resume_from_the_step_where_they_stopped(
+        matrix, tables, tiny_model_dir, ray_local, tmp_path, strategy, stage, worker_step, driver_step, steps):
+    """kill -9, twice, under each strategy (DDP SFT; FSDP2 KRSL: sharded state dicts; DeepSpeed ZeRO-2 SFT: its
+    own checkpoint format): rank 0's Train worker SIGKILLs itself after ``worker_step`` (FailureConfig restarts
+    the worker group from that checkpoint), then the driver's whole process group is SIGKILLed after
+    ``driver_step``; a new driver with the same name resumes at the next step. Every step runs once, and its
+    loss equals an uninterrupted run's (the matrix's resume-ref case)."""
     from tests_support import kill_training_driver_at, kill_worker_then_hang, training_snapshot
 
     cfg = _resume_config(tiny_model_dir, strategy)
     out = str(tmp_path / stage)
     kwargs = {"data_path": tables["masks" if stage == "krsl" else "sft"], "init_model": tiny_model_dir,
               "out_dir": out, "name": "resume"}
-    faults = {"after_step": kill_worker_then_hang(-1, kill_at, tmp_path, training_snapshot(out, "resume"))}
+    faults = {"after_step": kill_worker_then_hang(worker_step, driver_step, tmp_path, training_snapshot(out, "resume"))}
     kill_training_driver_at(cfg, stage, {**kwargs, "loop_overrides": faults},
-                            ray_local.get_runtime_context().gcs_address, kill_at, tmp_path)
+                            ray_local.get_runtime_context().gcs_address, driver_step, tmp_path)
+    assert (tmp_path / f"at-step-{worker_step}").exists()  # the worker died, and training went on
     assert build_trainer(cfg, stage, **kwargs).fit().error is None  # the restarted driver
 
     with open(os.path.join(out, "metrics.jsonl")) as f:
@@ -312,6 +285,11 @@ def test_sigkilled_driver_resumes_sharded_training_where_it_stopped(matrix, tabl
     got = read_metrics(os.path.join(out, "metrics.jsonl"))
     want = read_metrics(os.path.join(matrix["dirs"][("resume-ref", strategy, stage)], "metrics.jsonl"))
     assert [r["loss"] for r in got] == pytest.approx([r["loss"] for r in want], rel=1e-4)
+    assert [r["lr"] for r in got] == pytest.approx([r["lr"] for r in want])
+    assert os.path.exists(os.path.join(out, "model", "config.json"))  # exported once training ended
+    if stage == "sft":  # the row whose prompt fills max_length went to the errors table, with its reason
+        errors = pq.read_table(os.path.join(out, "errors.parquet")).to_pylist()
+        assert [(e["row_id"], e["reason"]) for e in errors] == [("too-long", "no_response_tokens")]
 
 
 @pytest.mark.parametrize("sink", ["mlflow", "tensorboard"])

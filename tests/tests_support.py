@@ -1,15 +1,18 @@
-"""Helpers for tests that start a Ray cluster of their own (tests/test_jobs.py, tests/test_multinode.py), and
-for the kill -9 tests of resumable stages."""
+"""Helpers for tests that start a Ray cluster of their own (the session's tiny pipeline job in conftest.py,
+tests/test_multinode.py), and for the kill -9 tests of resumable stages."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import psutil
@@ -143,10 +146,46 @@ def stop_cluster(before: set[int], temp_dir: str) -> None:
             p.send_signal(signal.SIGTERM)
         except psutil.NoSuchProcess:
             pass
-    _, alive = psutil.wait_procs(procs, timeout=15)
+    _, alive = psutil.wait_procs(procs, timeout=3)  # some Ray workers ignore SIGTERM: no point waiting longer
     for p in alive:
         try:
             p.kill()
         except psutil.NoSuchProcess:
             pass
     shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+BIN = Path(sys.executable).parent  # this venv's `ray` and `python`
+
+
+@contextlib.contextmanager
+def ray_head_node(num_cpus: int = 8):
+    """A head node of our own (``ray start --head``): clean temp dir, free ports, token authentication with a
+    token of our own (Ray 2.60 turns it on; ~/.ray/auth_token is left alone), so it never meets another
+    test's Ray. Yields (env for ``ray job submit``, temp dir); stopped by the ids of its processes, its temp
+    dir (and the job packages uploaded into it) deleted."""
+    temp_dir = tempfile.mkdtemp(prefix="er-job-", dir="/tmp")  # short: Ray's socket paths must fit 107 chars
+    gcs, dash, agent, agent_grpc, metrics, client, rt_env, node_mgr, obj_mgr = free_ports(9)
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",  # the job's `python` is this venv's
+        "RAY_AUTH_MODE": "token",
+        "RAY_AUTH_TOKEN": uuid.uuid4().hex,
+        "RAY_API_SERVER_ADDRESS": f"http://127.0.0.1:{dash}",
+    }
+    env.pop("RAY_ADDRESS", None)
+    before = {p.pid for p in psutil.process_iter()}
+    try:
+        start = subprocess.run(
+            [str(BIN / "ray"), "start", "--head", "--dashboard-host=127.0.0.1", f"--num-cpus={num_cpus}",
+             f"--temp-dir={temp_dir}", f"--port={gcs}", f"--dashboard-port={dash}",
+             f"--dashboard-agent-listen-port={agent}", f"--dashboard-agent-grpc-port={agent_grpc}",
+             f"--metrics-export-port={metrics}", f"--ray-client-server-port={client}",
+             f"--runtime-env-agent-port={rt_env}", f"--node-manager-port={node_mgr}",
+             f"--object-manager-port={obj_mgr}", "--disable-usage-stats"],
+            env=env, capture_output=True, text=True, timeout=180, check=False,
+        )
+        assert start.returncode == 0, f"ray start failed:\n{start.stdout[-2000:]}\n{start.stderr[-3000:]}"
+        yield env, temp_dir
+    finally:
+        stop_cluster(before, temp_dir)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -53,6 +54,9 @@ from edit_ray.train.strategies import (
     wrap_for_strategy,
 )
 from edit_ray.train.worker import Worker
+
+# Seconds between two progress lines when the bar is not drawn on a terminal.
+PROGRESS_EVERY_S = 30.0
 
 
 def peak_rss_mb() -> float:
@@ -222,7 +226,10 @@ def run_loop(config: dict, worker: Worker) -> None:
 
     jsonl, log = open_loggers(cfg, config["out_dir"], rank, config["run_name"])
     try:
-        bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0)
+        # Off a terminal (a Ray worker's output reaches the driver line by line) every redraw is a new line:
+        # at most one every PROGRESS_EVERY_S there.
+        bar = tqdm(total=total_steps, initial=progress.step, desc=stage, disable=rank != 0,
+                   mininterval=0.1 if sys.stderr.isatty() else PROGRESS_EVERY_S)
         val_metrics = (evaluate(model, val_rows, objective, cfg, pad_id, device) | {"val_step": progress.step}
                        if val_rows else {})
 
@@ -281,8 +288,8 @@ def run_loop(config: dict, worker: Worker) -> None:
                 metrics |= val_metrics
                 log(metrics, progress.step)
                 last_step_end = now
+                bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}", refresh=False)
                 bar.update(1)
-                bar.set_postfix(loss=f"{metrics['loss']:.4f}", lr=f"{metrics['lr']:.2e}")
 
                 done = progress.step >= total_steps
                 kind = report_kind(progress.step, progress.step_in_epoch, total_steps, cfg.checkpoint_every)
