@@ -35,6 +35,7 @@ _PROGRESS_BAR = re.compile(r"^[a-z][a-z0-9_.-]*:\s+\d+%\|")
 # The raylet's notice that a node started many worker processes: each stage's actors and each training run
 # start their own on a small machine; nothing to act on (a worker killed for memory still shows).
 _BENIGN_RAYLET = re.compile(r"PYTHON worker processes have been started on node")
+_raylet_log: dict[str, str] = {}  # where that notice goes: the workers.log of the latest filtered session
 
 # Library loggers of the driver whose INFO records are chatter on a terminal (kept in driver.log).
 LIBRARY_LOGGERS = ("ray", "ray.data", "ray.llm", "ray.train", "ray.tune", "vllm", "transformers", "py.warnings")
@@ -134,3 +135,21 @@ def filter_worker_lines(directory: str) -> None:
 
     dispatcher.remove_handler("ray_print_logs")
     dispatcher.add_handler("ray_print_logs", route)
+
+    # The raylet's messages reach the driver through Ray's error listener, which prints with this module
+    # function itself: the benign notice goes to the current workers.log only. Wrapped once per process.
+    _raylet_log["path"] = path
+    if not getattr(ray_worker.print_to_stdstream, "edit_ray_filter", False):
+        print_raw = ray_worker.print_to_stdstream
+
+        def print_raylet_message(data: dict, ignore_prefix: bool) -> None:
+            benign = [ln for ln in data["lines"] if data.get("pid") == "raylet" and _BENIGN_RAYLET.search(ln)]
+            if benign:
+                with open(_raylet_log["path"], "a", encoding="utf-8") as f:
+                    f.writelines(f"(raylet) {ln}\n" for ln in benign)
+            rest = [ln for ln in data["lines"] if ln not in benign]
+            if rest:
+                print_raw({**data, "lines": rest}, ignore_prefix=ignore_prefix)
+
+        print_raylet_message.edit_ray_filter = True
+        ray_worker.print_to_stdstream = print_raylet_message

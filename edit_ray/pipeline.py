@@ -58,8 +58,8 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[
         from_stage: force this step and every later one to re-run (their outputs are deleted first).
         stages: replacements for some steps' functions ``(cfg, run_dir) -> counts`` (tests inject fakes here).
         until: stop before this step (``edit-ray bench`` trains its cells, then evaluates them together).
-        brief: the steps kept from earlier, and those the method does not run, in one line each
-            (``edit-ray bench``: its cells share their upstream steps).
+        brief: the steps kept from earlier, and those the method does not run, in one line each, and no
+            closing line (``edit-ray bench``: its cells share their upstream steps and say their own time).
 
     Raises:
         ValueError: unknown ``from_stage`` or ``until``.
@@ -81,8 +81,9 @@ def run_pipeline(cfg: RunConfig, from_stage: str | None = None, stages: Mapping[
     for step in steps:
         run_step(cfg, run_dir, step, _upstream(run_dir, step), store=cfg.run.store, log=log)
     flush()
-    print(f"[pipeline] {'all stages' if until is None else f'stages before {until}'} done in "
-          f"{time.perf_counter() - t_run:.1f}s", flush=True)
+    if not brief:  # a bench cell's own line says its time
+        print(f"[pipeline] {'all stages' if until is None else f'stages before {until}'} done in "
+              f"{time.perf_counter() - t_run:.1f}s", flush=True)
     return io.join(run_dir, "report.md")
 
 

@@ -57,6 +57,11 @@ def test_a_command_prints_its_lines_and_logs_the_rest(tmp_path):
             with ray_session(cfg):
                 assert ray.get(stage.remote()) == 1
                 warnings.warn("the driver's library warning " + verbose, FutureWarning)
+                if verbose == "false":  # what Ray's error listener does with the raylet's messages
+                    from ray._private import worker
+                    worker.print_to_stdstream({{"lines": ["WARNING: 8 PYTHON worker processes have been started on "
+                                                          "node: x", "a worker killed for memory"], "pid": "raylet",
+                                                "is_err": False}}, ignore_prefix=False)
             print("END", verbose, flush=True)
     """)
     r = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
@@ -67,9 +72,10 @@ def test_a_command_prints_its_lines_and_logs_the_rest(tmp_path):
     assert "[krsl] in = ok + errors: 3 = 3 + 0" in quiet and "[edit-ray] Ray, vLLM and worker logs" in quiet
     assert "Initializing a V1 LLM engine" not in quiet and "deprecation" not in quiet
     assert "the driver's library warning" not in quiet
+    assert "a worker killed for memory" in quiet and "PYTHON worker processes" not in quiet  # benign: logged only
     workers = (tmp_path / "false" / "logs" / "workers.log").read_text()
     assert "Initializing a V1 LLM engine" in workers and "[krsl] in = ok + errors: 3 = 3 + 0" in workers
-    assert "a library's deprecation" in workers
+    assert "a library's deprecation" in workers and "(raylet) WARNING: 8 PYTHON worker processes" in workers
     assert "the driver's library warning" + " false" in (tmp_path / "false" / "logs" / "driver.log").read_text()
     # --verbose: everything on the terminal, as Ray prints it; no log files
     assert "Initializing a V1 LLM engine" in verbose and "the driver's library warning true" in verbose
