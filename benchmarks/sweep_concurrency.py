@@ -73,12 +73,13 @@ def main() -> None:
 
     runs = [sweep_once(args.config, args.run_dir, n, overrides, parent) for n in (1, args.concurrent)]
     serial = runs[0]["wall_s"]
-    print("\n| trials at once | sweep wall | vs serial | trials completed / errors | mean trial time | OOM lines |")
+    # "stopped": ASHA stopped the trial at a rung (here its one validation, at its last step): it trained
+    print("\n| trials at once | sweep wall | vs serial | trials finished / errors | mean trial time | OOM lines |")
     print("|---|---|---|---|---|---|")
     for r in runs:
-        done = sum(row["status"] == "completed" for row in r["rows"])
-        errors = sum(row["status"] == "error" for row in r["rows"])
-        times = [float(row["time_s"]) for row in r["rows"] if row["status"] == "completed"]
+        finished = [row for row in r["rows"] if row["status"] in ("completed", "stopped")]
+        done, errors = len(finished), sum(row["status"] == "error" for row in r["rows"])
+        times = [float(row["time_s"]) for row in finished]
         mean = f"{sum(times) / len(times):.0f} s" if times else "-"
         print(f"| {r['concurrent']} | {r['wall_s']:.0f} s | {r['wall_s'] / serial:.2f}x | {done} / {errors} | {mean} "
               f"| {r['oom_lines']} |")
