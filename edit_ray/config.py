@@ -233,7 +233,8 @@ class TeacherConfig(Section):
     attempts_per_pass: int = Field(
         1, ge=1, description="Retry attempts (CEP answer-phrase retries, AHP/CCP and ORION verification) generated "
         "per engine pass, each with the seed and temperature of its attempt; a row keeps its first that passes, so "
-        "the rows are the same for any value: larger = fewer engine passes (starts), more generated tokens."
+        "the rows are those of 1 up to vLLM's batch-dependent sampling (60 of 66 CEP rows equal, measured): larger "
+        "= fewer engine passes (starts), more generated tokens (3 on the SmolLM2 teacher: 0.56x the wall time)."
     )
 
     @model_validator(mode="before")
