@@ -53,6 +53,7 @@ def condense_skips(label: str) -> tuple[StepLog, Callable[[], None]]:
     cell's pipeline, whose shared upstream steps would otherwise repeat their lines in each cell."""
     pending: dict[str, list[str]] = {"kept": [], "not_run": []}
     heading = {"kept": "finished earlier, kept", "not_run": "not run for this method"}
+    say = print_each(label)
 
     def flush() -> None:
         for what, names in pending.items():
@@ -65,7 +66,7 @@ def condense_skips(label: str) -> tuple[StepLog, Callable[[], None]]:
             pending[what].append(name)
         else:
             flush()
-            print(f"[{label}] {name}: {message}", flush=True)
+            say(name, what, message)
 
     return log, flush
 
